@@ -1,0 +1,7 @@
+data "platformer_organization" "acme" {
+  name = "acme"
+}
+
+output "organization_id" {
+  value = data.platformer_organization.acme.id
+}

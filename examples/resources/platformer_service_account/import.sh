@@ -1,0 +1,5 @@
+# By service account id, in the provider's organization:
+terraform import platformer_service_account.deployer 7d3f6a2e-1c4b-4f5a-9e8d-2b6c0a9f1e37
+
+# Or naming the organization too:
+terraform import platformer_service_account.deployer a1c3e000-0000-4000-8000-000000000001/7d3f6a2e-1c4b-4f5a-9e8d-2b6c0a9f1e37

@@ -1,0 +1,2 @@
+# By service account id. The secret cannot be read back: the next apply renews the token.
+terraform import platformer_service_account_token.deployer 7d3f6a2e-1c4b-4f5a-9e8d-2b6c0a9f1e37

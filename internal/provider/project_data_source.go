@@ -1,0 +1,106 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*projectDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*projectDataSource)(nil)
+)
+
+// NewProjectDataSource returns the platformer_project data source.
+func NewProjectDataSource() datasource.DataSource { return &projectDataSource{} }
+
+type projectDataSource struct{ data *providerData }
+
+type projectModel struct {
+	ID             types.String `tfsdk:"id"`
+	Name           types.String `tfsdk:"name"`
+	OrganizationID types.String `tfsdk:"organization_id"`
+	Description    types.String `tfsdk:"description"`
+}
+
+func (d *projectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_project"
+}
+
+func (d *projectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a project of an organization by `id` or by `name` (exactly one), " +
+			"for example to set `project_id = data.platformer_project.shop.id`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "UUID of the project.",
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Name of the project, matched exactly.",
+			},
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "UUID of the organization the project belongs to. Defaults to the provider's `organization_id`.",
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"description": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Description of the project.",
+			},
+		},
+	}
+}
+
+func (d *projectDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+	}
+}
+
+func (d *projectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m projectModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	api := d.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	orgID := d.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	projects, err := api.ListProjects(ctx, orgID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("list the projects of organization %s", orgID), err)
+		return
+	}
+	var names []string
+	for _, p := range projects {
+		names = append(names, p.Name)
+		if (!m.ID.IsNull() && p.ID == m.ID.ValueString()) || (!m.Name.IsNull() && p.Name == m.Name.ValueString()) {
+			m.ID, m.Name = types.StringValue(p.ID), types.StringValue(p.Name)
+			m.OrganizationID, m.Description = types.StringValue(orgID), types.StringValue(p.Description)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+			return
+		}
+	}
+	attr, want := "name", m.Name.ValueString()
+	if !m.ID.IsNull() {
+		attr, want = "id", m.ID.ValueString()
+	}
+	resp.Diagnostics.AddAttributeError(path.Root(attr), "Project Not Found",
+		fmt.Sprintf("No project with %s %q in organization %s is visible to the provider's token. Projects there: %s.",
+			attr, want, orgID, quoteList(names)))
+}

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+)
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client              *client.Client
+	cache               *accountCache
+	token               string
+	organizationID      string
+	organizationUnknown bool
+	unknown             string // why API calls are refused, when the configuration is not known yet
+	clock               Clock
+}
+
+// providerDataFrom is the one helper that turns ProviderData into providerData for every
+// resource and data source. It returns nil before the provider is configured.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", raw))
+		return nil
+	}
+	return data
+}
+
+// api returns the configured client, or an error that says why there is none.
+func (d *providerData) api() (*client.Client, error) {
+	if d == nil {
+		return nil, errors.New("the provider is not configured yet")
+	}
+	if d.unknown != "" {
+		return nil, errors.New(d.unknown)
+	}
+	if d.client == nil {
+		return nil, errors.New("the provider has no API client; see the provider configuration errors")
+	}
+	return d.client, nil
+}
+
+// apiOrDiag is api for CRUD methods: it records the refusal as a diagnostic.
+func (d *providerData) apiOrDiag(diags *diag.Diagnostics) *client.Client {
+	c, err := d.api()
+	if err != nil {
+		diags.AddError("Platformer API Not Available", "Cannot call the Platformer Console: "+err.Error())
+	}
+	return c
+}
+
+// resolveOrganization returns the organization a resource or data source works in:
+// its own organization_id when set, otherwise the provider's.
+func (d *providerData) resolveOrganization(v types.String, diags *diag.Diagnostics) string {
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	if d != nil && d.organizationID != "" {
+		return d.organizationID
+	}
+	diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
+		"No organization is set for this object. Set organization_id here, or in the provider block, "+
+			"or the "+envOrganizationID+" environment variable, to the organization's UUID.")
+	return ""
+}

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*serviceAccountsDataSource)(nil)
+
+// NewServiceAccountsDataSource returns the platformer_service_accounts data source.
+func NewServiceAccountsDataSource() datasource.DataSource { return &serviceAccountsDataSource{} }
+
+type serviceAccountsDataSource struct{ data *providerData }
+
+type serviceAccountsModel struct {
+	OrganizationID  types.String          `tfsdk:"organization_id"`
+	ProjectID       types.String          `tfsdk:"project_id"`
+	NamePrefix      types.String          `tfsdk:"name_prefix"`
+	ServiceAccounts []serviceAccountModel `tfsdk:"service_accounts"`
+}
+
+func (d *serviceAccountsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service_accounts"
+}
+
+func (d *serviceAccountsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	item := accountComputedAttributes()
+	item["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the service account."}
+	item["name"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the service account."}
+	item["organization_id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of its organization."}
+	item["project_id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of its project; null for an organization-level account."}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the service accounts of an organization (every level) or of one project, " +
+			"optionally filtered by name prefix, with their permissions and token expiry, for example to audit " +
+			"tokens that expire soon. Tokens are never exposed here.",
+		Attributes: map[string]schema.Attribute{
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "UUID of the organization. Defaults to the provider's `organization_id`.",
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"project_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "List only the project-level accounts of this project. Unset: every account of the organization, at both levels.",
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"name_prefix": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Keep only accounts whose name starts with this (case-sensitive).",
+			},
+			"service_accounts": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The accounts, oldest first.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: item},
+			},
+		},
+	}
+}
+
+func (d *serviceAccountsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m serviceAccountsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	api := d.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	orgID := d.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	accounts, err := api.ListServiceAccounts(ctx, client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.ValueString()})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "list service accounts", err)
+		return
+	}
+	m.OrganizationID = types.StringValue(orgID)
+	m.ServiceAccounts = []serviceAccountModel{}
+	for i := range accounts {
+		if strings.HasPrefix(accounts[i].Name, m.NamePrefix.ValueString()) {
+			m.ServiceAccounts = append(m.ServiceAccounts, serviceAccountModelFrom(&accounts[i]))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
