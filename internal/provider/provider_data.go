@@ -74,3 +74,15 @@ func (d *providerData) resolveOrganization(v types.String, diags *diag.Diagnosti
 			"or the "+envOrganizationID+" environment variable, to the organization's UUID.")
 	return ""
 }
+
+// skipRefresh reports whether a Read must keep the prior state because the provider's
+// configuration is not known yet (its token comes from a resource changed in this
+// same plan). It warns, so the kept state is not taken for a fresh read.
+func (d *providerData) skipRefresh(what string, diags *diag.Diagnostics) bool {
+	if d == nil || d.unknown == "" {
+		return false
+	}
+	diags.AddWarning("Refresh Skipped: Provider Configuration Not Known Yet",
+		fmt.Sprintf("%s was not refreshed and keeps its prior state, because %s", what, d.unknown))
+	return true
+}

@@ -1,0 +1,258 @@
+// Package emulator is a strict, in-memory emulator of the Platformer Console API, served
+// over real HTTP. It implements the contract in shared/console-api.md exactly and
+// nothing looser: the raw-token Authorization header, the scope headers, the success
+// and error envelopes, the service-account routes with their one-time tokens and
+// renewal, the permission catalog (package catalog) at the right level, the limits on
+// names, descriptions and bindings, pagination, and every refusal with the status
+// class the contract names (400, 401, 403, 404, 405, 409, 413, 429, 5xx).
+//
+// It is seeded with organization "acme" (OrganizationID) holding projects "shop" and
+// "data" and custom roles "deployer" and "auditor", and an admin user of acme reached
+// with the admin token. Faults can be injected: latency, a per-token rate limit,
+// requests refused with 503 before processing, and writes committed but answered 502.
+//
+// Control routes under /_emulator/ (no authentication, never counted, never faulted)
+// report statistics, move a ManualClock, reset the state and answer health checks.
+// Their successful answers are plain JSON; their refusals use the error envelope.
+//
+// The emulator never imports the client or Terraform: it is the other side of the wire.
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxBodyBytes is the largest request body accepted; larger bodies are answered 413.
+const maxBodyBytes = 1 << 20
+
+// Options configures a Server. The zero value is a fault-free emulator on real time.
+type Options struct {
+	// AdminToken reaches a user of acme holding organization.admin.
+	// Default DefaultAdminToken.
+	AdminToken string
+	// Clock supplies every timestamp and expiry check. Default: real time (UTC).
+	Clock Clock
+	// Latency is added to every API request; the wait ends early if the request's
+	// context is cancelled.
+	Latency time.Duration
+	// RateLimit is the requests per second allowed per token value (a token bucket
+	// with burst max(1, ceil(rate))); 0 means no limit.
+	RateLimit float64
+	// FailRate is the fraction, in [0, 1], of API requests answered 503 before they
+	// are processed (nothing changes).
+	FailRate float64
+	// DropRate is the fraction, in [0, 1], of successful writes (POST, PUT, DELETE)
+	// that are committed but answered 502, as if the response were lost.
+	DropRate float64
+	// Seed seeds the random source of FailRate and DropRate and nothing else.
+	// 0 means 1.
+	Seed int64
+}
+
+// Server is the emulated Console. It implements http.Handler and is safe for
+// concurrent use.
+type Server struct {
+	clock      Clock
+	adminToken string
+	routes     []*route
+
+	requestSeq atomic.Uint64
+
+	mu sync.Mutex // guards st
+	st *store
+
+	issuedMu sync.Mutex
+	issued   []string
+
+	faults  *faults
+	limiter *rateLimiter
+	stats   *statsRecorder
+}
+
+// New returns a Server holding the seeded world.
+func New(opts Options) *Server {
+	if opts.AdminToken == "" {
+		opts.AdminToken = DefaultAdminToken
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
+	}
+	return &Server{
+		clock:      opts.Clock,
+		adminToken: opts.AdminToken,
+		routes:     apiRoutes(),
+		st:         newSeedStore(opts.AdminToken),
+		issued:     []string{opts.AdminToken},
+		faults:     newFaults(opts.Seed, opts.FailRate, opts.DropRate, opts.Latency),
+		limiter:    newRateLimiter(opts.RateLimit),
+		stats:      newStatsRecorder(),
+	}
+}
+
+// ServeHTTP answers one request: a control route under /_emulator/, or an API route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Request-Id", fmt.Sprintf("req-%06d", s.requestSeq.Add(1)))
+	if r.URL.Path == strings.TrimSuffix(controlPrefix, "/") || strings.HasPrefix(r.URL.Path, controlPrefix) {
+		s.serveControl(w, r)
+		return
+	}
+	m := s.match(r.URL.Path)
+	status := s.serveAPI(w, r, m)
+	s.stats.record(r.Method, m.label(), status)
+}
+
+// serveAPI runs an API request through the fault pipeline — latency, rate limit,
+// injected failure — then handles it, then may drop a write's response. It returns the
+// status written.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, m match) int {
+	if err := s.faults.wait(r.Context()); err != nil {
+		return writeError(w, errorf(statusClientClosedRequest, "request cancelled by the client before it was handled"))
+	}
+	if allowed, retryAfter := s.limiter.allow(r.Header.Get("Authorization")); !allowed {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+		return writeError(w, errorf(http.StatusTooManyRequests,
+			"rate limit exceeded for this token: retry after %d s", retryAfter))
+	}
+	if s.faults.fail() {
+		w.Header().Set("Retry-After", "1")
+		return writeError(w, errorf(http.StatusServiceUnavailable,
+			"service temporarily unavailable: the request was not processed; retry later"))
+	}
+	resp, apiErr := s.dispatch(w, r, m)
+	if apiErr != nil {
+		return writeError(w, apiErr)
+	}
+	if isWrite(r.Method) && s.faults.drop() {
+		return writeError(w, errorf(http.StatusBadGateway, "upstream response lost"))
+	}
+	return writeData(w, resp.status, resp.data)
+}
+
+func isWrite(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodDelete
+}
+
+// call is one authenticated API request being handled under the store lock.
+type call struct {
+	r       *http.Request
+	params  map[string]string
+	body    []byte
+	bodyErr error
+	now     time.Time // the clock's reading for this request, full precision
+	st      *store
+	caller  principal
+	server  *Server
+}
+
+// stamp is the request's time as stored in timestamps: UTC, whole seconds.
+func (c *call) stamp() time.Time { return c.now.UTC().Truncate(time.Second) }
+
+// dispatch routes the request, authenticates the caller and runs the handler, all
+// under the store lock so that a request sees one consistent state.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m match) (response, *apiError) {
+	if m.route == nil {
+		return response{}, errorf(http.StatusNotFound, "no such route: %s", r.URL.Path)
+	}
+	h, found := m.route.methods[r.Method]
+	if !found {
+		allow := m.route.allow()
+		w.Header().Set("Allow", allow)
+		return response{}, errorf(http.StatusMethodNotAllowed,
+			"method %s not allowed on %s; allowed: %s", r.Method, m.route.pattern, allow)
+	}
+	c := &call{r: r, params: m.params, server: s}
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		c.body, c.bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.st = s.st
+	c.now = s.clock.Now().UTC()
+	caller, apiErr := authenticate(c.st, r.Header.Values("Authorization"), c.now)
+	if apiErr != nil {
+		return response{}, apiErr
+	}
+	c.caller = caller
+	return h(c)
+}
+
+// recordIssued remembers a token value for IssuedTokens.
+func (s *Server) recordIssued(token string) {
+	s.issuedMu.Lock()
+	defer s.issuedMu.Unlock()
+	s.issued = append(s.issued, token)
+}
+
+// SetFaults changes the injected failure and drop rates (each clamped to [0, 1]).
+func (s *Server) SetFaults(failRate, dropRate float64) { s.faults.setRates(failRate, dropRate) }
+
+// SetLatency changes the latency added to every API request.
+func (s *Server) SetLatency(d time.Duration) { s.faults.setLatency(d) }
+
+// SetRateLimit changes the per-token rate limit (0: none); every bucket starts full.
+func (s *Server) SetRateLimit(rps float64) { s.limiter.setRate(rps) }
+
+// Stats returns a snapshot of the API request counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// ResetStats sets every API request counter back to zero.
+func (s *Server) ResetStats() { s.stats.reset() }
+
+// IssuedTokens returns every token value this emulator ever issued, the admin token
+// first, including tokens that no longer work and those issued before a Reset.
+func (s *Server) IssuedTokens() []string {
+	s.issuedMu.Lock()
+	defer s.issuedMu.Unlock()
+	return slices.Clone(s.issued)
+}
+
+// ServiceAccountCount returns how many service accounts exist, in every organization.
+func (s *Server) ServiceAccountCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.st.accounts)
+}
+
+// Reset wipes the state back to the seed, as a restart that lost its data would: every
+// service account and its token are gone (their tokens become unknown). The list of
+// issued tokens, the statistics and the fault settings are kept.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st = newSeedStore(s.adminToken)
+}
+
+// Running is a Server listening on a loopback port.
+type Running struct {
+	*Server
+	// URL is the base URL, e.g. "http://127.0.0.1:41234", without a trailing slash.
+	URL string
+
+	httpServer *httptest.Server
+}
+
+// Start serves a new Server on 127.0.0.1 at a free port.
+func Start(opts Options) (*Running, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listening on 127.0.0.1: %w", err)
+	}
+	s := New(opts)
+	hs := httptest.NewUnstartedServer(s)
+	_ = hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	return &Running{Server: s, URL: hs.URL, httpServer: hs}, nil
+}
+
+// Close stops listening and waits for requests in flight to finish.
+func (r *Running) Close() { r.httpServer.Close() }
