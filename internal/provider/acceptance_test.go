@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,13 @@ func (e *accEnv) uniqueName(base string) string {
 // examplePath is a file under examples/, from this package's folder.
 func examplePath(parts ...string) string {
 	return filepath.Join(append([]string{"..", "..", "examples"}, parts...)...)
+}
+
+// expectMessage matches a diagnostic text exactly, however Terraform wraps its lines.
+func expectMessage(text string) *regexp.Regexp {
+	parts := strings.Fields(text)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile(strings.Join(parts, `\s+`))
 }

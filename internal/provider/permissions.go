@@ -21,7 +21,7 @@ func permissionProblem(code string, want catalog.Level) (msg string, isError boo
 		return msg + " The Console will reject it if it does not know it either.", false
 	}
 	if level != want {
-		return fmt.Sprintf("%q is a %s-level permission code and cannot be granted at the %s level. "+
+		return fmt.Sprintf("%q is a permission code of the %s level and cannot be granted at the %s level. "+
 			"Accepted %s-level codes: %s.", code, level, want, want, strings.Join(catalog.Codes(want), ", ")), true
 	}
 	return "", false

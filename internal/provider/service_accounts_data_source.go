@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -57,7 +58,7 @@ func (d *serviceAccountsDataSource) Schema(_ context.Context, _ datasource.Schem
 			},
 			"service_accounts": schema.ListNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "The accounts, oldest first.",
+				MarkdownDescription: "The accounts, sorted by name (then id).",
 				NestedObject:        schema.NestedAttributeObject{Attributes: item},
 			},
 		},
@@ -91,5 +92,12 @@ func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 			m.ServiceAccounts = append(m.ServiceAccounts, serviceAccountModelFrom(&accounts[i]))
 		}
 	}
+	sort.SliceStable(m.ServiceAccounts, func(i, j int) bool {
+		a, b := m.ServiceAccounts[i], m.ServiceAccounts[j]
+		if a.Name.ValueString() != b.Name.ValueString() {
+			return a.Name.ValueString() < b.Name.ValueString()
+		}
+		return a.ID.ValueString() < b.ID.ValueString()
+	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

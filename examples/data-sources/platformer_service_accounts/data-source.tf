@@ -1,13 +1,17 @@
-resource "platformer_service_account" "ci" {
-  for_each    = toset(["ci-build", "ci-deploy"])
-  name        = each.key
+resource "platformer_service_account" "ci_build" {
+  name        = "ci-build"
+  permissions = ["organization.viewer"]
+}
+
+resource "platformer_service_account" "ci_deploy" {
+  name        = "ci-deploy"
   permissions = ["organization.viewer"]
 }
 
 # Every account of the organization whose name starts with "ci-".
 data "platformer_service_accounts" "ci" {
   name_prefix = "ci-"
-  depends_on  = [platformer_service_account.ci]
+  depends_on  = [platformer_service_account.ci_build, platformer_service_account.ci_deploy]
 }
 
 # Accounts whose token expires within 7 days, for an audit.
