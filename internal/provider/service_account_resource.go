@@ -107,7 +107,7 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.data.skipRefresh("Service account " + state.ID.ValueString(), &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || r.data.skipRefresh("Service account "+state.ID.ValueString(), &resp.Diagnostics) {
 		return
 	}
 	api := r.data.apiOrDiag(&resp.Diagnostics)

@@ -146,7 +146,7 @@ func expiresAtValue(configured types.String, console *time.Time) types.String {
 func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.data.skipRefresh("The token of service account " + state.ServiceAccountID.ValueString(), &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || r.data.skipRefresh("The token of service account "+state.ServiceAccountID.ValueString(), &resp.Diagnostics) {
 		return
 	}
 	api := r.data.apiOrDiag(&resp.Diagnostics)
