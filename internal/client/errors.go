@@ -1,0 +1,184 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// redacted replaces secrets in error messages and logs.
+const redacted = "[REDACTED]"
+
+// maxBodySnippet is how much of an unexpected error body an error message quotes.
+const maxBodySnippet = 200
+
+// APIError is an answer of the Console that is not a success: the HTTP status and the
+// message of the Console's error envelope. Messages reach the user; the configured
+// token is scrubbed from them.
+type APIError struct {
+	StatusCode   int
+	Message      string
+	RequestID    string
+	Method, Path string
+}
+
+// Error reads like
+// "POST /auth/api/v1/serviceaccount/token/create: 409 Conflict: name already used in
+// this scope (request id req-12)".
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "(no message)"
+	}
+	return fmt.Sprintf("%s %s: %s: %s%s", e.Method, e.Path, statusLine(e.StatusCode), msg, requestIDSuffix(e.RequestID))
+}
+
+// UnexpectedResponseError is an HTTP answer whose body was not a Console response: not
+// JSON, not the Console's envelope, a success envelope whose payload does not decode,
+// or a body larger than the client reads. It is not an APIError, so IsNotFound and
+// friends do not mistake, say, a proxy's HTML 404 page for the Console's answer.
+type UnexpectedResponseError struct {
+	StatusCode   int
+	Method, Path string
+	RequestID    string
+	// Reason says what was wrong with the body.
+	Reason string
+	// Body quotes at most 200 bytes of the body of an error status, with the configured
+	// token scrubbed. It is empty for success statuses, whose body may carry a secret.
+	Body string
+}
+
+func (e *UnexpectedResponseError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s: the response body was not a Console response", e.Method, e.Path, statusLine(e.StatusCode))
+	if e.Reason != "" {
+		b.WriteString(" (" + e.Reason + ")")
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, "; body starts %q", e.Body)
+	}
+	b.WriteString(requestIDSuffix(e.RequestID))
+	return b.String()
+}
+
+// transportError is a request that got no HTTP answer: a connection, TLS, timeout,
+// redirect or rate-limiter failure.
+type transportError struct {
+	method, path string
+	msg          string // scrubbed
+	err          error
+	// maybeApplied: the request may have reached the Console (a connection had been
+	// obtained when it failed, or an earlier attempt got an ambiguous answer).
+	maybeApplied bool
+}
+
+func (e *transportError) Error() string {
+	s := e.method + " " + e.path + ": " + e.msg
+	if e.maybeApplied && e.method != http.MethodGet {
+		s += " (no answer was received: the Console may have applied the request)"
+	}
+	return s
+}
+
+func (e *transportError) Unwrap() error { return e.err }
+
+// IsNotFound reports whether the Console answered 404: no such object in this scope.
+func IsNotFound(err error) bool { return apiStatus(err) == http.StatusNotFound }
+
+// IsConflict reports whether the Console answered 409: name already used in this scope.
+func IsConflict(err error) bool { return apiStatus(err) == http.StatusConflict }
+
+// IsUnauthorized reports whether the Console answered 401: missing, unknown, expired
+// or invalidated token.
+func IsUnauthorized(err error) bool { return apiStatus(err) == http.StatusUnauthorized }
+
+// IsForbidden reports whether the Console answered 403: the token lacks a permission.
+func IsForbidden(err error) bool { return apiStatus(err) == http.StatusForbidden }
+
+// IsRateLimited reports whether the last answer was 429, from the Console or from
+// anything in front of it.
+func IsRateLimited(err error) bool { return anyStatus(err) == http.StatusTooManyRequests }
+
+// IsOutcomeUnknown reports whether a write may have been applied although no success
+// was seen: a 502 or 504 answer, a success status whose body could not be read or
+// decoded, or a failure (timeout, connection reset, cancellation) after a connection
+// to the server had been obtained. A dial error (the server was never reached), a 503
+// (answered before processing) and every other answer are known outcomes.
+func IsOutcomeUnknown(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return te.maybeApplied
+	}
+	var ue *UnexpectedResponseError
+	if errors.As(err, &ue) && ue.StatusCode >= 200 && ue.StatusCode < 300 {
+		return true
+	}
+	switch anyStatus(err) {
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// apiStatus is the status of a Console answer (an APIError), or 0.
+func apiStatus(err error) int {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
+}
+
+// anyStatus is the status of any HTTP answer, Console or not, or 0.
+func anyStatus(err error) int {
+	if s := apiStatus(err); s != 0 {
+		return s
+	}
+	var ue *UnexpectedResponseError
+	if errors.As(err, &ue) {
+		return ue.StatusCode
+	}
+	return 0
+}
+
+func statusLine(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return fmt.Sprintf("%d %s", code, text)
+	}
+	return fmt.Sprintf("status %d", code)
+}
+
+func requestIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (request id " + id + ")"
+}
+
+// scrub replaces every occurrence of token in s.
+func scrub(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, redacted)
+}
+
+// bodySnippet is at most maxBodySnippet bytes of body, scrubbed before it is cut so
+// that no part of the token survives the cut, and cut on a rune boundary.
+func bodySnippet(body []byte, token string) string {
+	s := scrub(string(body), token)
+	if len(s) <= maxBodySnippet {
+		return s
+	}
+	s = s[:maxBodySnippet]
+	i := len(s) - 1
+	for i > 0 && i > len(s)-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	if !utf8.FullRuneInString(s[i:]) {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,293 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestErrorClasses(t *testing.T) {
+	type preds struct{ notFound, conflict, unauth, forbidden, limited, unknown bool }
+	cases := []struct {
+		status int
+		want   preds
+	}{
+		{400, preds{}},
+		{401, preds{unauth: true}},
+		{403, preds{forbidden: true}},
+		{404, preds{notFound: true}},
+		{409, preds{conflict: true}},
+		{429, preds{limited: true}},
+		{500, preds{}},
+		{501, preds{}},
+		{502, preds{unknown: true}},
+		{503, preds{}},
+		{504, preds{unknown: true}},
+	}
+	for _, tc := range cases {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			srv, rec := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("X-Request-Id", "req-12")
+				w.Header().Set("Retry-After", "0")
+				writeJSON(w, tc.status, errEnv("the server says no"))
+			})
+			c, _ := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 })
+			_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
+			var ae *APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("got %T %v, want *APIError", err, err)
+			}
+			if ae.StatusCode != tc.status || ae.Message != "the server says no" || ae.RequestID != "req-12" ||
+				ae.Method != http.MethodPost || ae.Path != "/auth/api/v1/serviceaccount/token/create" {
+				t.Errorf("got %+v", *ae)
+			}
+			got := preds{IsNotFound(err), IsConflict(err), IsUnauthorized(err), IsForbidden(err), IsRateLimited(err), IsOutcomeUnknown(err)}
+			if got != tc.want {
+				t.Errorf("predicates %+v, want %+v", got, tc.want)
+			}
+			if rec.n() != 1 {
+				t.Errorf("%d attempts with MaxRetries 0", rec.n())
+			}
+		})
+	}
+}
+
+func TestAPIErrorMessage(t *testing.T) {
+	e := &APIError{StatusCode: 409, Message: "name already used in this scope", RequestID: "req-12",
+		Method: "POST", Path: "/auth/api/v1/serviceaccount/token/create"}
+	want := "POST /auth/api/v1/serviceaccount/token/create: 409 Conflict: name already used in this scope (request id req-12)"
+	if e.Error() != want {
+		t.Errorf("got  %q\nwant %q", e.Error(), want)
+	}
+	e = &APIError{StatusCode: 599, Method: "GET", Path: "/p"}
+	if got := e.Error(); got != "GET /p: status 599: (no message)" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestWrappedErrorsStillClassify(t *testing.T) {
+	err := &APIError{StatusCode: 404}
+	wrapped := errors.Join(errors.New("reading"), err)
+	if !IsNotFound(wrapped) || IsNotFound(errors.New("404")) || IsNotFound(nil) || IsOutcomeUnknown(nil) {
+		t.Error("predicates look through wrapping, and only at Console answers")
+	}
+}
+
+func TestNotAConsoleResponse(t *testing.T) {
+	cases := map[string]struct {
+		status int
+		ctype  string
+		body   string
+		reason string
+	}{
+		"html 404 from a proxy": {404, "text/html", "<html><body>Not Found</body></html>", "not JSON"},
+		"malformed JSON":        {200, "application/json", `{"success": true, "data": `, "not JSON"},
+		"empty body":            {200, "application/json", ``, "not JSON"},
+		"JSON array":            {200, "application/json", `[1,2]`, "not JSON"},
+		"no success key":        {200, "application/json", `{"data": []}`, "not JSON"},
+		"success is a string":   {200, "application/json", `{"success": "true", "data": []}`, "not JSON"},
+		"keys in other case":    {200, "application/json", `{"Success": true, "Data": []}`, "not JSON"},
+		"error without message": {400, "application/json", `{"success": false, "errors": {}}`, "not JSON"},
+		"errors is a list":      {400, "application/json", `{"success": false, "errors": ["x"]}`, "not JSON"},
+		"success with 500":      {500, "application/json", `{"success": true, "data": []}`, "error status"},
+		"data is an object":     {200, "application/json", `{"success": true, "data": {}}`, "unexpected payload"},
+		"trailing garbage":      {200, "application/json", `{"success": true, "data": []} x`, "not JSON"},
+		"redirect status":       {304, "application/json", ``, "not JSON"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Content-Type", tc.ctype)
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			c, _ := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 })
+			_, err := c.ListOrganizations(context.Background())
+			var ue *UnexpectedResponseError
+			if !errors.As(err, &ue) {
+				t.Fatalf("got %T %v", err, err)
+			}
+			msg := err.Error()
+			if ue.StatusCode != tc.status || !strings.Contains(msg, "not a Console response") ||
+				!strings.Contains(msg, http.StatusText(tc.status)) || !strings.Contains(msg, tc.reason) {
+				t.Errorf("got %q", msg)
+			}
+			if IsNotFound(err) {
+				t.Error("a proxy's 404 page is not the Console's not-found")
+			}
+		})
+	}
+}
+
+func TestNotAConsoleResponseQuotesBoundedScrubbedBody(t *testing.T) {
+	body := "<html>" + testToken + strings.Repeat("é", 300) + "</html>"
+	srv, _ := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("X-Request-Id", "gw-"+testToken)
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte(body))
+	})
+	c, _ := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 })
+	_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
+	var ue *UnexpectedResponseError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v", err)
+	}
+	mustNotContainToken(t, err)
+	if len(ue.Body) > 200 || !strings.HasPrefix(ue.Body, "<html>[REDACTED]") || !strings.Contains(ue.RequestID, "[REDACTED]") {
+		t.Errorf("body %q (%d bytes), request id %q", ue.Body, len(ue.Body), ue.RequestID)
+	}
+	if !IsOutcomeUnknown(err) {
+		t.Error("a 502 from a gateway leaves a POST's outcome unknown")
+	}
+}
+
+func TestHugeBodyIsBounded(t *testing.T) {
+	srv, _ := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.WriteHeader(http.StatusOK)
+		chunk := []byte(strings.Repeat(" ", 64<<10))
+		_, _ = w.Write([]byte(`{"success": true, "data": [`))
+		for i := 0; i < 80; i++ { // 5 MiB
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		_, _ = w.Write([]byte(`]}`))
+	})
+	c, _ := newClient(t, srv.URL)
+	_, err := c.ListOrganizations(context.Background())
+	var ue *UnexpectedResponseError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "4 MiB") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestTokenIsScrubbedFromErrors(t *testing.T) {
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("X-Request-Id", testToken)
+		writeJSON(w, 401, errEnv("token "+r.Header.Get("Authorization")+" is unknown"))
+	})
+	c, _ := newClient(t, srv.URL)
+	_, err := c.ListOrganizations(context.Background())
+	mustNotContainToken(t, err)
+	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "token [REDACTED] is unknown") {
+		t.Errorf("got %v", err)
+	}
+	// Caller input is scrubbed too.
+	_, err = c.GetServiceAccount(context.Background(), Scope{OrganizationID: orgID}, testToken)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	mustNotContainToken(t, err)
+}
+
+// closedAddr is a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+func TestOutcomeOfTransportFailures(t *testing.T) {
+	t.Run("connection refused is known: not applied", func(t *testing.T) {
+		c, lg := newClient(t, "http://"+closedAddr(t), func(c *Config) { c.MaxRetries = 2 })
+		_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
+		if err == nil || IsOutcomeUnknown(err) {
+			t.Fatalf("got %v, outcome unknown %v", err, IsOutcomeUnknown(err))
+		}
+		if !strings.Contains(err.Error(), "POST /auth/api/v1/serviceaccount/token/create") ||
+			strings.Contains(err.Error(), "giving up") {
+			t.Errorf("message %q", err)
+		}
+		if n := lg.count("Console API request"); n != 3 {
+			t.Errorf("%d attempts, want 3: a POST is retried after a dial error", n)
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) {
+			t.Error("the cause stays reachable")
+		}
+	})
+	t.Run("timeout after sending is unknown", func(t *testing.T) {
+		release := make(chan struct{})
+		srv, rec := newServer(t, func(_ http.ResponseWriter, r *http.Request, _ int) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		})
+		defer close(release)
+		c, _ := newClient(t, srv.URL, func(c *Config) { c.RequestTimeout = 100 * time.Millisecond })
+		_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
+		if !IsOutcomeUnknown(err) {
+			t.Fatalf("got %v, want outcome unknown", err)
+		}
+		if rec.n() != 1 {
+			t.Errorf("a POST was retried after a timeout: %d attempts", rec.n())
+		}
+		if !strings.Contains(err.Error(), "may have applied") {
+			t.Errorf("message %q", err)
+		}
+	})
+	t.Run("connection reset after sending is unknown", func(t *testing.T) {
+		srv, rec := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { hangUp(t, w) })
+		c, _ := newClient(t, srv.URL)
+		_, err := c.RenewServiceAccountToken(context.Background(), Scope{OrganizationID: orgID}, saID, nil)
+		if !IsOutcomeUnknown(err) {
+			t.Fatalf("got %v, want outcome unknown", err)
+		}
+		if rec.n() != 1 {
+			t.Errorf("a POST was retried after a reset: %d attempts", rec.n())
+		}
+	})
+	t.Run("503 is known: answered before processing", func(t *testing.T) {
+		if IsOutcomeUnknown(&APIError{StatusCode: 503}) || !IsOutcomeUnknown(&APIError{StatusCode: 504}) {
+			t.Error("503 known, 504 unknown")
+		}
+	})
+	t.Run("cancelled before sending is known", func(t *testing.T) {
+		srv, rec := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, okEnv([]any{})) })
+		c, _ := newClient(t, srv.URL)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := c.CreateServiceAccount(ctx, orgID, CreateServiceAccountInput{Name: "n"})
+		if !errors.Is(err, context.Canceled) || IsOutcomeUnknown(err) || rec.n() != 0 {
+			t.Errorf("got %v, unknown %v, %d requests", err, IsOutcomeUnknown(err), rec.n())
+		}
+	})
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(t *testing.T, w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("cannot hijack")
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // a reset rather than a clean close
+	}
+	_ = conn.Close()
+}
+
+func TestBodySnippetCutsOnRuneBoundary(t *testing.T) {
+	s := bodySnippet([]byte(strings.Repeat("a", 199)+"é"), "")
+	if s != strings.Repeat("a", 199) {
+		t.Errorf("got %q", s)
+	}
+	if got := bodySnippet([]byte("short"), ""); got != "short" {
+		t.Errorf("got %q", got)
+	}
+}

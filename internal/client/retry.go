@@ -1,0 +1,206 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxRetryAfter caps the wait a server may ask for with Retry-After.
+const maxRetryAfter = 60 * time.Second
+
+// exchange is one call: one request, its attempts and their retries. Its hooks run on
+// the goroutine that called Client.do, one attempt after another.
+type exchange struct {
+	c          *Client
+	ctx        context.Context
+	r          apiRequest
+	idempotent bool // GET, PUT and DELETE may be repeated; POST may not
+
+	attempt      int       // 1 for the first attempt
+	start        time.Time // of the current attempt
+	maybeApplied bool      // some attempt may have reached the Console unanswered
+	gotConn      atomic.Bool
+}
+
+func newExchange(ctx context.Context, c *Client, r apiRequest) *exchange {
+	return &exchange{c: c, ctx: ctx, r: r, idempotent: r.method != http.MethodPost}
+}
+
+// traceContext records whether an attempt obtained a connection: an attempt that did
+// not has certainly not reached the server.
+func (ex *exchange) traceContext(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { ex.gotConn.Store(true) },
+	})
+}
+
+// retryClient is a go-retryablehttp client for this exchange only; the http.Client
+// under it (transport, connection pool, rate limiter) is the Client's, shared. Its
+// built-in Logger stays nil: the hooks log through the Client's Logger with ctx.
+func (ex *exchange) retryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:      ex.c.httpClient,
+		RetryMax:        ex.c.maxRetries,
+		RetryWaitMin:    ex.c.retryWaitMin,
+		RetryWaitMax:    ex.c.retryWaitMax,
+		CheckRetry:      ex.checkRetry,
+		Backoff:         ex.backoff,
+		ErrorHandler:    ex.errorHandler,
+		RequestLogHook:  ex.beforeAttempt,
+		ResponseLogHook: ex.afterResponse,
+	}
+}
+
+func (ex *exchange) fields() map[string]any {
+	return map[string]any{logMethod: ex.r.method, logPath: ex.r.logPath(), logAttempt: ex.attempt}
+}
+
+func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
+	ex.attempt = retry + 1
+	ex.start = time.Now()
+	ex.gotConn.Store(false)
+	f := ex.fields()
+	f[logRequestHeaders] = RedactHeaders(req.Header)
+	ex.c.logger.Debug(ex.ctx, "Console API request", f)
+}
+
+func (ex *exchange) afterResponse(_ retryablehttp.Logger, resp *http.Response) {
+	f := ex.fields()
+	f[logStatus] = resp.StatusCode
+	f[logDurationMS] = time.Since(ex.start).Milliseconds()
+	f[logRequestID] = scrub(resp.Header.Get(headerRequestID), ex.c.token)
+	ex.c.logger.Debug(ex.ctx, "Console API response", f)
+}
+
+// checkRetry decides after each attempt. Never once the context is done. GET, PUT and
+// DELETE: connection errors, 429, and 5xx but 501. POST only when the Console certainly
+// did not process it: 429, 503, or a dial error — never after 502, 504, a timeout or a
+// reset, whose outcome is unknown.
+func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	var le *limiterError
+	var re *redirectError
+	if err != nil {
+		// A refused redirect was an answer (a 3xx), not a request lost in flight.
+		if ex.gotConn.Load() && !errors.As(err, &re) {
+			ex.maybeApplied = true
+		}
+		f := ex.fields()
+		f[logDurationMS] = time.Since(ex.start).Milliseconds()
+		f[logError] = scrub(err.Error(), ex.c.token)
+		ex.c.logger.Warn(ex.ctx, "Console API request failed", f)
+	} else if resp != nil {
+		if s := resp.StatusCode; s >= 200 && s < 300 || s == http.StatusBadGateway || s == http.StatusGatewayTimeout {
+			ex.maybeApplied = true
+		}
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		if errors.As(err, &le) || errors.As(err, &re) {
+			return false, nil
+		}
+		if ex.idempotent {
+			return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		}
+		return !ex.gotConn.Load() && isDialError(err), nil
+	}
+	if resp == nil {
+		return false, nil
+	}
+	s := resp.StatusCode
+	if ex.idempotent {
+		return s == http.StatusTooManyRequests || s >= 500 && s != http.StatusNotImplemented, nil
+	}
+	return s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable, nil
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff is the wait before the next attempt; it logs the retry.
+func (ex *exchange) backoff(lo, hi time.Duration, retry int, resp *http.Response) time.Duration {
+	wait := backoffFor(lo, hi, retry, resp, time.Now())
+	f := ex.fields()
+	f[logWaitMS] = wait.Milliseconds()
+	if resp != nil {
+		f[logStatus] = resp.StatusCode
+	}
+	ex.c.logger.Warn(ex.ctx, "retrying Console API request", f)
+	return wait
+}
+
+// backoffFor honours Retry-After (seconds or HTTP date) on 429 and 503, capped at 60s;
+// otherwise it waits a random time up to lo·2^retry, capped at hi (full jitter).
+func backoffFor(lo, hi time.Duration, retry int, resp *http.Response, now time.Time) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get(headerRetryAfter), now); ok {
+			return d
+		}
+	}
+	ceiling := hi
+	if retry >= 0 && retry < 62 && lo <= hi>>retry {
+		ceiling = lo << retry
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1)) //nolint:gosec // backoff jitter needs no cryptographic randomness
+}
+
+// parseRetryAfter reads a Retry-After value, capped at maxRetryAfter.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if secs >= uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }) == -1 {
+		return maxRetryAfter, true // digits only, too large for ParseUint
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	switch {
+	case d < 0:
+		return 0, true
+	case d > maxRetryAfter:
+		return maxRetryAfter, true
+	}
+	return d, true
+}
+
+// errorHandler runs when the attempts end without success. It hands back the last
+// answer, so that the final error carries the Console's own message (never
+// go-retryablehttp's "giving up after N attempts"), or else the last failure.
+func (ex *exchange) errorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if err == nil && resp != nil {
+		return resp, nil
+	}
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil {
+		err = errors.New("no answer")
+	}
+	return nil, err
+}
