@@ -232,7 +232,7 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 		return
 	}
 	id := state.ServiceAccountID.ValueString()
-	sa, err := api.GetServiceAccount(ctx, r.scope(&state), id)
+	sa, err := r.data.cache.Get(ctx, r.scope(&state), id)
 	if client.IsNotFound(err) {
 		return // the account is gone, and its token with it
 	}
