@@ -114,7 +114,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // injected failure — then handles it, then may drop a write's response. It returns the
 // status written.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, m match) int {
-	if err := s.faults.wait(r.Context()); err != nil {
+	// The body is read first: only once it is consumed does the HTTP server watch the
+	// connection, so that a client that goes away during the latency cancels the
+	// request instead of having it processed after it left.
+	var body []byte
+	var bodyErr error
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		body, bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	}
+	if err := s.faults.wait(r.Context()); err != nil || r.Context().Err() != nil {
 		return writeError(w, errorf(statusClientClosedRequest, "request cancelled by the client before it was handled"))
 	}
 	if allowed, retryAfter := s.limiter.allow(r.Header.Get("Authorization")); !allowed {
@@ -127,7 +135,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, m match) int {
 		return writeError(w, errorf(http.StatusServiceUnavailable,
 			"service temporarily unavailable: the request was not processed; retry later"))
 	}
-	resp, apiErr := s.dispatch(w, r, m)
+	resp, apiErr := s.dispatch(w, r, m, body, bodyErr)
 	if apiErr != nil {
 		return writeError(w, apiErr)
 	}
@@ -158,7 +166,7 @@ func (c *call) stamp() time.Time { return c.now.UTC().Truncate(time.Second) }
 
 // dispatch routes the request, authenticates the caller and runs the handler, all
 // under the store lock so that a request sees one consistent state.
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m match) (response, *apiError) {
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m match, body []byte, bodyErr error) (response, *apiError) {
 	if m.route == nil {
 		return response{}, errorf(http.StatusNotFound, "no such route: %s", r.URL.Path)
 	}
@@ -169,10 +177,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m match) (resp
 		return response{}, errorf(http.StatusMethodNotAllowed,
 			"method %s not allowed on %s; allowed: %s", r.Method, m.route.pattern, allow)
 	}
-	c := &call{r: r, params: m.params, server: s}
-	if r.Method == http.MethodPost || r.Method == http.MethodPut {
-		c.body, c.bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	}
+	c := &call{r: r, params: m.params, server: s, body: body, bodyErr: bodyErr}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.st = s.st

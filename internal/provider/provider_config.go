@@ -119,6 +119,11 @@ func checkAPIURL(raw string) string {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Sprintf("%q is not an absolute http(s) URL. Expected a base URL such as %q.", raw, defaultAPIURL)
 	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		// Not echoed: credentials or a query may hold a secret.
+		return fmt.Sprintf("The URL must be a plain base URL, without credentials, query or fragment. Expected a base "+
+			"URL such as %q; the token goes in the token argument.", defaultAPIURL)
+	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return fmt.Sprintf("%q uses plain http to a host that is not this machine: the API token would travel "+
 			"in clear text. Use https; plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1).", raw)

@@ -27,7 +27,8 @@ const (
 	maxDescriptionLength = 500
 )
 
-var nameRegexp = regexp.MustCompile(`^[A-Za-z0-9 ._-]+$`)
+// The empty name is left to the length check, so it gets one clear error.
+var nameRegexp = regexp.MustCompile(`^[A-Za-z0-9 ._-]*$`)
 
 // nameValidators are the Console's rules for a service account name.
 func nameValidators() []validator.String {

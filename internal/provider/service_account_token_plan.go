@@ -12,6 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+// minTokenLifetime is the shortest expires_in accepted.
+const minTokenLifetime = time.Minute
+
 // ValidateConfig checks the expiry settings together, at plan time.
 func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m serviceAccountTokenModel
@@ -25,10 +28,18 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 				"(such as \"720h\"), or expires_at for one fixed instant; with neither, the token never expires.")
 	}
 	if !m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown() {
-		if t, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString()); err == nil && !t.After(r.clock.Now()) {
+		if t, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString()); err == nil && !t.Truncate(time.Second).After(r.clock.Now()) {
 			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
 				fmt.Sprintf("expires_at: %s is not in the future (now %s). Set a later instant, or use expires_in "+
 					"for a lifetime counted from each renewal.", t.Format(time.RFC3339), r.clock.Now().Format(time.RFC3339)))
+		}
+	}
+	if !m.ExpiresIn.IsNull() && !m.ExpiresIn.IsUnknown() {
+		if d, err := time.ParseDuration(m.ExpiresIn.ValueString()); err == nil && d > 0 && d < minTokenLifetime {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_in"), "Token Lifetime Too Short",
+				fmt.Sprintf("expires_in: %q is shorter than the shortest token lifetime accepted, %s: the Console keeps "+
+					"expiries to the second, and a token must outlive the apply that issues it. Use \"%s\" or more.",
+					m.ExpiresIn.ValueString(), minTokenLifetime, "1m"))
 		}
 	}
 	if m.RenewBefore.IsNull() || m.RenewBefore.IsUnknown() {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -23,6 +24,9 @@ var (
 
 // discardedTokenLifetime is the expiry of the token that destroy issues and throws away.
 const discardedTokenLifetime = time.Hour
+
+// maxLostRenewals bounds how many renewals one operation makes when answers are lost.
+const maxLostRenewals = 3
 
 // staleKey is the private-state key recording why the token in state does not work
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
@@ -78,7 +82,18 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 		return nil
 	}
 	id := plan.ServiceAccountID.ValueString()
-	issued, err := api.RenewServiceAccountToken(ctx, r.scope(plan), id, expiresAt)
+	var issued *client.IssuedToken
+	for attempt := 1; ; attempt++ {
+		issued, err = api.RenewServiceAccountToken(ctx, r.scope(plan), id, expiresAt)
+		// A renewal whose answer was lost killed the previous token, if it happened at all:
+		// renewing again costs nothing that is not already lost, and yields a token.
+		if err == nil || !client.IsOutcomeUnknown(err) || attempt == maxLostRenewals || ctx.Err() != nil {
+			break
+		}
+		tflog.Warn(ctx, "the answer to a token renewal was lost; renewing again", map[string]any{
+			"service_account_id": id, "attempt": attempt, "error": err.Error(),
+		})
+	}
 	r.data.cache.Forget(plan.OrganizationID.ValueString(), id)
 	if err != nil {
 		action := fmt.Sprintf("renew the token of service account %s", id)
@@ -109,6 +124,7 @@ func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, erro
 		if err != nil {
 			return nil, fmt.Errorf("expires_at: %q is not an RFC 3339 timestamp", m.ExpiresAt.ValueString())
 		}
+		t = t.UTC().Truncate(time.Second) // the Console keeps whole seconds
 		if !t.After(now) {
 			return nil, fmt.Errorf("expires_at: %s is not in the future (now %s). Set a later time, or use expires_in "+
 				"for a lifetime counted from each renewal", t.Format(time.RFC3339), now.Format(time.RFC3339))
@@ -250,6 +266,13 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	r.data.cache.Forget(state.OrganizationID.ValueString(), id)
 	if client.IsNotFound(err) {
 		return
+	}
+	if client.IsOutcomeUnknown(err) {
+		// Its answer was lost; if the Console renewed, the token in state is dead: done.
+		if now, getErr := api.GetServiceAccount(ctx, r.scope(&state), id); client.IsNotFound(getErr) ||
+			(getErr == nil && now.TokenID != state.TokenID.ValueString()) {
+			return
+		}
 	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and "+

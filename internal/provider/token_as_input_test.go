@@ -14,10 +14,11 @@ import (
 
 // A token made by this provider configures a second instance of it, which then manages
 // an account in its project with the token's own permissions. After a rotation the new
-// token works and the old one gets 401.
+// token works and the old one gets 401. The provider runs as a built binary: in-process,
+// both provider blocks would share one server, and so one configuration.
 func TestAccServiceAccountToken_asProviderInput(t *testing.T) {
-	t.Parallel()
-	e := newAccEnv(t)
+	useBuiltProvider(t)
+	e := newAccEnv(t, realTime)
 	operator := e.uniqueName("shop-operator")
 	managed := e.uniqueName("managed-by-operator")
 	base := func(trigger string) string {
@@ -59,8 +60,7 @@ resource "platformer_service_account" "managed" {
 	const managedAddr = "platformer_service_account.managed"
 	var token1, token2 string
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkAccountsDestroyed,
+		CheckDestroy: e.checkAccountsDestroyed,
 		Steps: []resource.TestStep{
 			{
 				// The aliased provider is configured with a value unknown at plan time: accepted.

@@ -1,0 +1,1003 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
+)
+
+// The reliability tests drive the terraform CLI themselves (os/exec) instead of through
+// terraform-plugin-testing, because what they check is what plugin-testing hides: the
+// exit code of each run, Terraform's warnings (printed on stdout), the full error text,
+// a saved plan applied after the Console changed, and a process to interrupt. The
+// provider is still served in-process, the way plugin-testing serves it
+// (TF_REATTACH_PROVIDERS), so it shares the emulator's ManualClock and needs no build;
+// TestAccSecrets_builtProviderCLI sets cliDir.binary to run a built provider instead.
+//
+// One caveat of serving in-process: every configuration of the provider in a run
+// (aliases included) is served by the one server, which keeps the data of the last
+// ConfigureProvider, so these tests use one provider configuration per run.
+
+const providerAddress = "registry.terraform.io/platformercloud/platformer"
+
+// cliDir is one Terraform working directory.
+type cliDir struct {
+	t   *testing.T
+	e   *accEnv
+	dir string
+	// env is added to the environment of every terraform command.
+	env []string
+	// binary, when set, is a built provider in a folder that a CLI configuration's
+	// dev_overrides points at: the provider then runs as Terraform runs it in
+	// production, as a child process of terraform, instead of in-process.
+	binary string
+}
+
+// cliResult is one finished terraform command.
+type cliResult struct {
+	args           []string
+	code           int
+	stdout, stderr string
+	took           time.Duration
+}
+
+func (r cliResult) String() string {
+	return fmt.Sprintf("terraform %s: exit %d after %s\n--- stdout\n%s\n--- stderr\n%s", strings.Join(r.args, " "), r.code,
+		r.took.Round(time.Millisecond), r.stdout, r.stderr)
+}
+
+// errorSummaries are the summaries of the errors Terraform printed.
+func (r cliResult) errorSummaries() []string { return diagSummaries(r.stderr+r.stdout, "Error") }
+
+// warningSummaries are the summaries of the warnings Terraform printed.
+func (r cliResult) warningSummaries() []string { return diagSummaries(r.stdout+r.stderr, "Warning") }
+
+var diagLine = regexp.MustCompile(`(?m)^[│|]?\s*(Error|Warning): (.+?)\s*$`)
+
+func diagSummaries(out, severity string) []string {
+	var s []string
+	for _, m := range diagLine.FindAllStringSubmatch(out, -1) {
+		if m[1] == severity {
+			s = append(s, m[2])
+		}
+	}
+	return s
+}
+
+// newCLIDir makes an empty working directory against e's Console.
+func newCLIDir(e *accEnv) *cliDir {
+	e.t.Helper()
+	return &cliDir{t: e.t, e: e, dir: e.t.TempDir()}
+}
+
+// write replaces main.tf.
+func (c *cliDir) write(config string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// run runs one terraform command to its end.
+func (c *cliDir) run(args ...string) cliResult {
+	c.t.Helper()
+	return c.start(args...).wait(3 * time.Minute)
+}
+
+// must runs a command that has to succeed.
+func (c *cliDir) must(args ...string) cliResult {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 0 {
+		c.t.Fatalf("expected success:\n%s", r)
+	}
+	return r
+}
+
+// cliProc is a terraform command in progress.
+type cliProc struct {
+	c              *cliDir
+	args           []string
+	cmd            *exec.Cmd
+	stdout, stderr *lockedBuffer
+	started        time.Time
+	done           chan struct{}
+	err            error
+	stopProvider   func()
+	cancel         context.CancelFunc
+}
+
+func (c *cliDir) start(args ...string) *cliProc {
+	c.t.Helper()
+	args = withNoColor(args)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	p := &cliProc{c: c, args: args, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{}),
+		cancel: cancel, stopProvider: func() {}}
+	env := append(os.Environ(), "TF_INPUT=0")
+	if c.binary == "" {
+		reattach, stop := serveInProcess(c.t, c.e)
+		p.stopProvider = stop
+		env = append(env, "TF_REATTACH_PROVIDERS="+reattach)
+	}
+	env = append(env, c.env...)
+	p.cmd = exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	p.cmd.Dir = c.dir
+	p.cmd.Env = env
+	p.cmd.Stdout = p.stdout
+	p.cmd.Stderr = p.stderr
+	p.started = time.Now()
+	if err := p.cmd.Start(); err != nil {
+		p.stopProvider()
+		cancel()
+		c.t.Fatalf("start terraform %v: %v", args, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// withNoColor adds -no-color after the subcommands that print diagnostics.
+func withNoColor(args []string) []string {
+	switch {
+	case len(args) == 0:
+		return args
+	case args[0] == "init" || args[0] == "plan" || args[0] == "apply" || args[0] == "destroy" || args[0] == "import" ||
+		args[0] == "output" || args[0] == "refresh":
+		return append([]string{args[0], "-no-color"}, args[1:]...)
+	}
+	return args
+}
+
+// interrupt sends SIGINT, as Ctrl-C in a terminal does.
+func (p *cliProc) interrupt() {
+	p.c.t.Helper()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		p.c.t.Fatalf("interrupt terraform: %v", err)
+	}
+}
+
+// wait waits for the command to end (killing it after timeout) and stops the provider.
+func (p *cliProc) wait(timeout time.Duration) cliResult {
+	p.c.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.cancel()
+		<-p.done
+		p.c.t.Errorf("terraform %v did not finish within %s: killed", p.args, timeout)
+	}
+	took := time.Since(p.started)
+	p.cancel()
+	p.stopProvider()
+	r := cliResult{args: p.args, stdout: p.stdout.String(), stderr: p.stderr.String(), took: took}
+	var exit *exec.ExitError
+	switch {
+	case p.err == nil:
+	case errors.As(p.err, &exit):
+		r.code = exit.ExitCode()
+	default:
+		p.c.t.Fatalf("terraform %v: %v", p.args, p.err)
+	}
+	if strings.Contains(r.stdout+r.stderr, "panic:") || strings.Contains(r.stdout+r.stderr, "crashed") {
+		p.c.t.Errorf("terraform or the provider panicked:\n%s", r)
+	}
+	return r
+}
+
+// serveInProcess serves a fresh provider instance for one terraform command and returns
+// the TF_REATTACH_PROVIDERS value, and a function that stops serving.
+func serveInProcess(t *testing.T, e *accEnv) (string, func()) {
+	t.Helper()
+	factory := e.factories()["platformer"]
+	ctx, cancel := context.WithCancel(context.Background())
+	configCh := make(chan *plugin.ReattachConfig, 1)
+	closeCh := make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		served <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer {
+			s, err := factory()
+			if err != nil {
+				panic(err)
+			}
+			return s
+		}, tf6server.WithDebug(ctx, configCh, closeCh),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			tf6server.WithLoggingSink(t))
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-configCh:
+	case err := <-served:
+		cancel()
+		t.Fatalf("serving the provider: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("serving the provider: no reattach configuration within 30s")
+	}
+	type addr struct{ Network, String string }
+	type reattach struct {
+		Protocol        string
+		ProtocolVersion int
+		Pid             int
+		Test            bool
+		Addr            addr
+	}
+	b, err := json.Marshal(map[string]reattach{providerAddress: {
+		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
+		Addr: addr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
+	}})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	return string(b), func() {
+		cancel()
+		select {
+		case <-closeCh:
+		case <-time.After(30 * time.Second):
+			t.Error("the in-process provider did not stop within 30s")
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a concurrent reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// ---- state, read from terraform.tfstate ------------------------------------------------
+
+// cliInstance is one resource instance in the state file.
+type cliInstance struct {
+	Type  string
+	Addr  string
+	Attrs map[string]any
+}
+
+func (i cliInstance) str(name string) string {
+	s, _ := i.Attrs[name].(string)
+	return s
+}
+
+// state reads terraform.tfstate (never through terraform show, whose output would hold
+// the tokens).
+func (c *cliDir) state() []cliInstance {
+	c.t.Helper()
+	raw, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct {
+			Mode, Type, Name string
+			Instances        []struct {
+				IndexKey   any            `json:"index_key"`
+				Attributes map[string]any `json:"attributes"`
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		c.t.Fatalf("terraform.tfstate: %v", err)
+	}
+	var out []cliInstance
+	for _, r := range st.Resources {
+		if r.Mode != "managed" {
+			continue
+		}
+		for _, in := range r.Instances {
+			addr := r.Type + "." + r.Name
+			if in.IndexKey != nil {
+				addr += fmt.Sprintf("[%v]", in.IndexKey)
+			}
+			out = append(out, cliInstance{Type: r.Type, Addr: addr, Attrs: in.Attributes})
+		}
+	}
+	return out
+}
+
+// stateAccounts maps the ids of the service accounts in state to their names.
+func stateAccounts(insts []cliInstance) map[string]string {
+	out := map[string]string{}
+	for _, in := range insts {
+		if in.Type == "platformer_service_account" {
+			out[in.str("id")] = in.str("name")
+		}
+	}
+	return out
+}
+
+// stateTokens maps service account ids to the token held in state ("" when null).
+func stateTokens(insts []cliInstance) map[string]string {
+	out := map[string]string{}
+	for _, in := range insts {
+		if in.Type == "platformer_service_account_token" {
+			out[in.str("service_account_id")] = in.str("token")
+		}
+	}
+	return out
+}
+
+// ---- configurations --------------------------------------------------------------------
+
+// relProvider is the provider block of e with extra arguments (e.config's is fixed).
+func relProvider(e *accEnv, extra string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    platformer = { source = "platformercloud/platformer" }
+  }
+}
+
+provider "platformer" {
+  api_url         = %q
+  token           = %q
+  organization_id = %q
+  max_retries     = 6
+  %s
+}
+`, e.URL, e.Token, e.OrgID, extra)
+}
+
+// fleetConfig is n organization-level accounts, each with a token.
+func fleetConfig(n int, trigger string) string { return namedFleetConfig("fleet", n, trigger) }
+
+// namedFleetConfig is n organization-level accounts named "<name>-NN", each with a token
+// (resources platformer_service_account.<name> and platformer_service_account_token.<name>).
+func namedFleetConfig(name string, n int, trigger string) string {
+	return fmt.Sprintf(`
+resource "platformer_service_account" %[1]q {
+  count       = %[2]d
+  name        = format("%[1]s-%%02d", count.index)
+  permissions = ["organization.viewer"]
+}
+
+resource "platformer_service_account_token" %[1]q {
+  count              = %[2]d
+  service_account_id = platformer_service_account.%[1]s[count.index].id
+  rotation_trigger   = %[3]q
+}
+`, name, n, trigger)
+}
+
+// ---- checks against the emulator -------------------------------------------------------
+
+// emulatorAccounts maps the ids of the accounts of the organization to their names.
+func emulatorAccounts(t *testing.T, e *accEnv) map[string]string {
+	t.Helper()
+	list, err := e.client().ListServiceAccounts(context.Background(), client.Scope{OrganizationID: e.OrgID})
+	if err != nil {
+		t.Fatalf("list the emulator's accounts: %v", err)
+	}
+	out := map[string]string{}
+	for _, sa := range list {
+		out[sa.ID] = sa.Name
+	}
+	return out
+}
+
+// checkStateMatchesEmulator asserts that state and the emulator hold the same accounts:
+// no duplicate, no orphan, nothing in state that does not exist.
+func checkStateMatchesEmulator(t *testing.T, e *accEnv, c *cliDir, when string) map[string]string {
+	t.Helper()
+	inState := stateAccounts(c.state())
+	inConsole := emulatorAccounts(t, e)
+	names := map[string]int{}
+	for id, name := range inConsole {
+		names[name]++
+		if _, ok := inState[id]; !ok {
+			t.Errorf("%s: account %s (%q) exists in the emulator but not in state: an orphan", when, id, name)
+		}
+	}
+	for name, n := range names {
+		if n > 1 {
+			t.Errorf("%s: %d accounts named %q in the emulator: a duplicate", when, n, name)
+		}
+	}
+	for id, name := range inState {
+		if _, ok := inConsole[id]; !ok {
+			t.Errorf("%s: account %s (%q) is in state but not in the emulator", when, id, name)
+		}
+	}
+	if n := e.em.ServiceAccountCount(); n != len(inConsole) {
+		t.Errorf("%s: the emulator holds %d accounts, %d of them in the organization", when, n, len(inConsole))
+	}
+	return inState
+}
+
+// checkOnlyStateTokensWork asserts that every token in state works, and that no other
+// token the emulator ever issued does (the admin token, the test's own, aside). It
+// returns how many tokens it tried.
+func checkOnlyStateTokensWork(t *testing.T, e *accEnv, tokens map[string]string) int {
+	t.Helper()
+	live := map[string]bool{}
+	for id, tok := range tokens {
+		if tok == "" {
+			t.Errorf("the token of service account %s is null in state", id)
+			continue
+		}
+		live[tok] = true
+		if got := e.tokenStatus(tok); got != http.StatusOK {
+			t.Errorf("the token in state for service account %s answers HTTP %d, want 200", id, got)
+		}
+	}
+	scanned := len(live)
+	for _, tok := range e.em.IssuedTokens() {
+		if tok == e.Token || live[tok] {
+			continue
+		}
+		scanned++
+		if got := e.tokenStatus(tok); got != http.StatusUnauthorized {
+			t.Errorf("a token that is not in state still answers HTTP %d (want 401): issued token #%d", got, scanned)
+		}
+	}
+	return scanned
+}
+
+// statusCount counts the API answers of a status (every route and method).
+func statusCount(s emulator.Stats, status int) int {
+	n := 0
+	for _, r := range s.Requests {
+		if r.Status == status {
+			n += r.Count
+		}
+	}
+	return n
+}
+
+// Route patterns of the emulator's statistics.
+const (
+	routeCreate  = "/auth/api/v1/serviceaccount/token/create"
+	routeList    = "/auth/api/v1/serviceaccount/list"
+	routeAccount = "/auth/api/v1/serviceaccount/{id}"
+	routeRenew   = "/auth/api/v1/serviceaccount/{id}/token/renew"
+)
+
+// routeCount counts the answers of a status to a method and route.
+func routeCount(s emulator.Stats, method, route string, status int) int {
+	n := 0
+	for _, r := range s.Requests {
+		if r.Method == method && r.Route == route && r.Status == status {
+			n += r.Count
+		}
+	}
+	return n
+}
+
+// runUntilDone runs a terraform command until it succeeds, at most maxRuns times. A run
+// may fail only if Terraform reported why, and only with an error summary that allowed
+// matches. It returns every run.
+func runUntilDone(t *testing.T, c *cliDir, maxRuns int, allowed *regexp.Regexp, args ...string) []cliResult {
+	t.Helper()
+	var runs []cliResult
+	for len(runs) < maxRuns {
+		r := c.run(args...)
+		runs = append(runs, r)
+		if r.code == 0 {
+			return runs
+		}
+		errs := r.errorSummaries()
+		if r.code != 1 || len(errs) == 0 {
+			t.Fatalf("run %d failed without Terraform reporting an error:\n%s", len(runs), r)
+		}
+		for _, s := range errs {
+			if !allowed.MatchString(s) {
+				t.Fatalf("run %d reported an error of an unexpected kind (%q):\n%s", len(runs), s, r)
+			}
+		}
+		t.Logf("run %d of terraform %s reported %d error(s) (%s); running it again", len(runs), args[0], len(errs),
+			strings.Join(uniqueSorted(errs), ", "))
+	}
+	t.Fatalf("terraform %s did not succeed in %d runs:\n%s", args[0], maxRuns, runs[len(runs)-1])
+	return runs
+}
+
+func uniqueSorted(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// initCLI writes main.tf and runs terraform init.
+func initCLI(e *accEnv, config string) *cliDir {
+	e.t.Helper()
+	c := newCLIDir(e)
+	c.write(config)
+	c.must("init")
+	return c
+}
+
+// Issue 5, faults: 20% of requests refused with 503 before processing, 10% of writes
+// committed with their answer lost (502). An apply of 25 accounts with tokens converges:
+// a run may fail only with Terraform reporting an "Outcome Unknown" error (a renewal
+// whose answer was lost, which the provider never repeats blindly), and the second run
+// must finish the job. Afterwards state and the Console agree exactly (no duplicate, no
+// orphan), only the tokens in state work, and the plan (still under faults) is empty.
+// Destroy under the same faults converges too and leaves no account and no working token.
+//
+// The emulator's faults are seeded, and Terraform creates every account before it
+// renews any token, so a seed fixes how many creates and renewals lose their answer:
+// seed 13 loses 2 creates and 4 renewals in the first run; seed 7 loses 2-3 creates and
+// 2-3 renewals, and then one more renewal in each of the next two runs. Seed 7 fails
+// today: a renewal lost again in the second run is left to a third (see the report in
+// the test's log).
+func TestAccReliability_faultsConverge(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []int64{13, 7} {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			t.Parallel()
+			faultsConverge(t, seed)
+		})
+	}
+}
+
+func faultsConverge(t *testing.T, seed int64) {
+	const accounts = 25
+	e := newAccEnv(t, func(o *emulator.Options) { o.Seed = seed })
+	e.needEmulator("its fault knobs")
+	c := initCLI(e, relProvider(e, "")+fleetConfig(accounts, "1"))
+	outcomeUnknown := regexp.MustCompile(`^Outcome Unknown$`)
+
+	faultsOn := func() { e.em.SetFaults(0.2, 0.1) }
+	faultsOff := func() { e.em.SetFaults(0, 0) }
+	faultsOn()
+	applies := runUntilDone(t, c, 5, outcomeUnknown, "apply", "-auto-approve")
+	applyStats := e.em.Stats()
+	faultsOff()
+	if len(applies) > 2 {
+		t.Errorf("the apply needed %d runs; the second run must finish the job. Each run after the first lost the "+
+			"answer of a renewal again, and a lost renewal is only renewed again by the next run", len(applies))
+	}
+
+	inState := checkStateMatchesEmulator(t, e, c, "after apply")
+	if len(inState) != accounts {
+		t.Errorf("%d accounts in state, want %d", len(inState), accounts)
+	}
+	names := map[string]bool{}
+	for _, name := range inState {
+		names[name] = true
+	}
+	for i := range accounts {
+		if want := fmt.Sprintf("fleet-%02d", i); !names[want] {
+			t.Errorf("no account %q in state", want)
+		}
+	}
+	tokens := stateTokens(c.state())
+	if len(tokens) != accounts {
+		t.Errorf("%d tokens in state, want %d", len(tokens), accounts)
+	}
+	scanned := checkOnlyStateTokensWork(t, e, tokens)
+
+	faultsOn()
+	e.em.ResetStats()
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 0 || !strings.Contains(plan.stdout, "No changes.") {
+		t.Errorf("the plan after convergence is not empty:\n%s", plan)
+	}
+	planStats := e.em.Stats()
+
+	e.em.ResetStats()
+	destroys := runUntilDone(t, c, 3, outcomeUnknown, "destroy", "-auto-approve")
+	destroyStats := e.em.Stats()
+	faultsOff()
+	if n := e.em.ServiceAccountCount(); n != 0 {
+		t.Errorf("%d accounts left in the emulator after destroy", n)
+	}
+	if left := c.state(); len(left) != 0 {
+		t.Errorf("%d resources left in state after destroy", len(left))
+	}
+	afterDestroy := checkOnlyStateTokensWork(t, e, nil)
+
+	t.Logf("seed %d, apply: %d run(s); %d accounts and %d tokens in state; %d API calls, %d answered 503 (retried), "+
+		"%d answered 502 (answer lost): %d creates (adopted), %d renewals", seed, len(applies), len(inState), len(tokens), applyStats.Total, statusCount(applyStats, 503),
+		statusCount(applyStats, 502), routeCount(applyStats, http.MethodPost, routeCreate, 502),
+		routeCount(applyStats, http.MethodPost, routeRenew, 502))
+	t.Logf("seed %d, plan under faults: %d API calls (%d answered 503), no changes", seed, planStats.Total,
+		statusCount(planStats, 503))
+	t.Logf("seed %d, destroy: %d run(s); %d API calls, %d answered 503, %d answered 502 (%d of them "+
+		"renewals on destroy)", seed, len(destroys), destroyStats.Total,
+		statusCount(destroyStats, 503), statusCount(destroyStats, 502),
+		routeCount(destroyStats, http.MethodPost, routeRenew, 502))
+	t.Logf("seed %d, tokens scanned: %d after apply (the %d in state work, the rest answer 401), %d after destroy "+
+		"(all 401)", seed, scanned, len(tokens), afterDestroy)
+}
+
+// Issue 5, rate limiting: the Console allows 5 requests per second per token. The same
+// apply of 25 accounts with tokens finishes without an error. The provider block asks
+// for 6 requests per second, a little more than allowed, so the Console does answer 429
+// (with Retry-After: 1) and the provider has to honour it: were it to retry at once, six
+// attempts (max_retries) would be spent within the same second and the apply would fail.
+func TestAccReliability_rateLimited(t *testing.T) {
+	t.Parallel()
+	const accounts = 25
+	e := newAccEnv(t, func(o *emulator.Options) { o.RateLimit = 5 })
+	e.needEmulator("its rate limit")
+	c := initCLI(e, relProvider(e, "requests_per_second = 6")+fleetConfig(accounts, "1"))
+	e.em.ResetStats()
+	apply := c.run("apply", "-auto-approve")
+	stats := e.em.Stats()
+	if apply.code != 0 {
+		t.Fatalf("apply under a rate limit failed:\n%s", apply)
+	}
+	if w := apply.warningSummaries(); len(w) != 0 {
+		t.Errorf("unexpected warnings: %v", w)
+	}
+	plan := c.run("plan", "-detailed-exitcode")
+	e.em.SetRateLimit(0) // the checks below use the same token
+	if plan.code != 0 {
+		t.Errorf("the plan after apply is not empty:\n%s", plan)
+	}
+	inState := checkStateMatchesEmulator(t, e, c, "after apply")
+	if len(inState) != accounts {
+		t.Errorf("%d accounts in state, want %d", len(inState), accounts)
+	}
+	tokens := stateTokens(c.state())
+	scanned := checkOnlyStateTokensWork(t, e, tokens)
+	limited := statusCount(stats, http.StatusTooManyRequests)
+	// Every call is made once, plus one attempt per 429: the answered calls are exactly
+	// 25 creates, 25 renewals and the listings.
+	if got := routeCount(stats, http.MethodPost, routeCreate, http.StatusCreated); got != accounts {
+		t.Errorf("%d creates answered 201, want %d", got, accounts)
+	}
+	if got := routeCount(stats, http.MethodPost, routeRenew, http.StatusOK); got != accounts {
+		t.Errorf("%d renewals answered 200, want %d", got, accounts)
+	}
+	t.Logf("rate limit 5/s, provider at 6/s: apply took %s for %d API calls, of which %d answered 429 and were retried after "+
+		"Retry-After; %d accounts, %d tokens scanned; the plan after it took %s and is empty",
+		apply.took.Round(time.Millisecond), stats.Total, limited, len(inState), scanned, plan.took.Round(time.Millisecond))
+}
+
+// Issue 5, a renewal whose answer was lost: the Console renewed the token (so the one in
+// state stopped working) but the provider never saw the new one. The apply reports it;
+// state says the token in state is dead; the next plan says why it renews; the next
+// apply ends with a working token in state and only that one working.
+func TestAccReliability_lostRenewal(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its drop-rate knob")
+	c := initCLI(e, relProvider(e, "")+fleetConfig(1, "1"))
+	c.must("apply", "-auto-approve")
+	id, token1 := onlyEntry(t, stateTokens(c.state()))
+
+	c.write(relProvider(e, "") + fleetConfig(1, "2"))
+	e.em.SetFaults(0, 1) // every write is committed and its answer lost
+	lost := c.run("apply", "-auto-approve")
+	e.em.SetFaults(0, 0)
+	if lost.code != 1 {
+		t.Fatalf("an apply whose renewal answer was lost must fail:\n%s", lost)
+	}
+	for _, want := range []string{
+		"Error: Outcome Unknown",
+		fmt.Sprintf("Could not renew the token of service account %s (the Console may have renewed it: if so, the "+
+			"previous token no longer works and the next apply renews it again): POST /auth/api/v1/serviceaccount/%s/token/renew: "+
+			"502 Bad Gateway: upstream response lost", id, id),
+		"The request reached the Console but its answer was lost; the change may or may not have been made.",
+	} {
+		if !expectText(want).MatchString(lost.stderr) {
+			t.Errorf("the failed apply does not say %q:\n%s", want, lost)
+		}
+	}
+	if got := e.tokenStatus(token1); got != http.StatusUnauthorized {
+		t.Errorf("the previous token answers %d after the lost renewal, want 401", got)
+	}
+	if tok := stateTokens(c.state())[id]; tok != "" {
+		t.Errorf("after the lost renewal, state still holds a token (working: %v); want null, as the token is dead",
+			e.tokenStatus(tok) == http.StatusOK)
+	}
+
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("the plan after a lost renewal must renew:\n%s", plan)
+	}
+	for _, want := range []string{
+		"Warning: Token Will Be Renewed",
+		fmt.Sprintf("This apply renews the token of service account %s because a renewal at", id),
+		"was made but its answer, holding the new token, was lost.",
+		"platformer_service_account_token.fleet[0] will be updated in-place",
+	} {
+		if !expectText(want).MatchString(plan.stdout) {
+			t.Errorf("the plan does not say %q:\n%s", want, plan)
+		}
+	}
+
+	c.must("apply", "-auto-approve")
+	after := stateTokens(c.state())
+	scanned := checkOnlyStateTokensWork(t, e, after)
+	if again := c.run("plan", "-detailed-exitcode"); again.code != 0 {
+		t.Errorf("the plan after recovery is not empty:\n%s", again)
+	}
+	stats := e.em.Stats()
+	t.Logf("1 renewal lost (502 after commit), reported as Outcome Unknown; the plan warned and renewed; %d API calls, "+
+		"%d tokens scanned (1 in state works, %d dead)", stats.Total, scanned, scanned-1)
+}
+
+// expectText matches text exactly, whatever white space Terraform wraps its lines with.
+func expectText(text string) *regexp.Regexp { return regexp.MustCompile(wrapTolerant(text)) }
+
+// onlyEntry is the one entry of a map.
+func onlyEntry(t *testing.T, m map[string]string) (key, value string) {
+	t.Helper()
+	if len(m) != 1 {
+		t.Fatalf("expected one entry, got %d", len(m))
+	}
+	for k, v := range m {
+		key, value = k, v
+	}
+	return key, value
+}
+
+// Issue 5, interrupting an apply: Ctrl-C (SIGINT to terraform) while the Console is slow
+// to answer (8s per request), with three creates and three renewals in flight.
+// Terraform asks the provider to stop; the provider's requests are cancelled with their
+// context, so the run ends at once rather than after the Console's 8s. The Console must
+// not process the cancelled requests (it answers them 499), so state matches what the
+// Console holds: no account that state does not know, the tokens in state still work.
+// The next apply finishes the job.
+//
+// Done through the CLI rather than a direct call with a deadline because it covers the
+// whole chain: Terraform's StopProvider, the provider's request contexts, the client's
+// cancellation of a request in flight. (internal/client's TestCancelStopsRetriesPromptly
+// covers the client alone.)
+func TestAccReliability_interruptedApply(t *testing.T) {
+	t.Parallel()
+	const latency = 8 * time.Second
+	e := newAccEnv(t)
+	e.needEmulator("its latency knob")
+	c := initCLI(e, relProvider(e, "")+namedFleetConfig("old", 3, "1"))
+	c.must("apply", "-auto-approve")
+	before := stateTokens(c.state())
+
+	// Three new accounts, and a rotation of the three tokens, planned against a quick
+	// Console and applied against a slow one.
+	next := relProvider(e, "") + namedFleetConfig("old", 3, "2") + namedFleetConfig("new", 3, "1")
+	c.write(next)
+	c.must("plan", "-out=tfplan")
+	e.em.SetLatency(latency)
+	e.em.ResetStats()
+	p := c.start("apply", "tfplan")
+	inFlight := func() int {
+		out := p.stdout.String()
+		return strings.Count(out, ": Creating...") + strings.Count(out, ": Modifying...") -
+			strings.Count(out, ": Creation complete") - strings.Count(out, ": Modifications complete")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for inFlight() < 6 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // let the requests reach the Console and wait there
+	pending := inFlight()
+	interrupted := time.Now()
+	p.interrupt()
+	r := p.wait(time.Minute)
+	stopped := time.Since(interrupted)
+	if pending != 6 || r.code == 0 {
+		e.em.SetLatency(0)
+		t.Fatalf("expected 6 operations in flight (found %d) and a failed apply:\n%s", pending, r)
+	}
+	if !strings.Contains(r.stdout, "Interrupt received") {
+		t.Errorf("terraform did not see the interrupt:\n%s", r)
+	}
+	if stopped > latency/2 {
+		t.Errorf("the apply took %s to stop after the interrupt; the Console answers after %s, so the requests in "+
+			"flight were not cancelled:\n%s", stopped, latency, r)
+	}
+
+	// Every request in flight must have been cancelled before the Console processed it:
+	// answered 499 as soon as the client went away.
+	waitUntil := time.Now().Add(latency + 4*time.Second)
+	for statusCount(e.em.Stats(), 499) < pending && time.Now().Before(waitUntil) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.em.SetLatency(0)
+	stats := e.em.Stats()
+	if got := statusCount(stats, 499); got < pending {
+		t.Errorf("%d requests were in flight when terraform was interrupted, but the emulator answered only %d of them "+
+			"499: it processed the others after the client had gone (%s)", pending, got, statsLine(stats))
+	}
+
+	inState := checkStateMatchesEmulator(t, e, c, "after the interrupt")
+	after := stateTokens(c.state())
+	for id, tok := range before {
+		if after[id] != tok {
+			t.Errorf("the token of %s in state changed although its renewal was interrupted", id)
+		}
+	}
+	scanned := checkOnlyStateTokensWork(t, e, after)
+	if t.Failed() {
+		t.Logf("interrupted run:\n%s", r)
+		return // what follows would only repeat the damage found above
+	}
+
+	c.must("apply", "-auto-approve")
+	final := checkStateMatchesEmulator(t, e, c, "after the next apply")
+	if len(final) != 6 {
+		t.Errorf("%d accounts after the next apply, want 6", len(final))
+	}
+	scanned += checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
+	if plan := c.run("plan", "-detailed-exitcode"); plan.code != 0 {
+		t.Errorf("the plan after recovery is not empty:\n%s", plan)
+	}
+	t.Logf("interrupt: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after SIGINT (exit %d) "+
+		"against a Console latency of %s; the emulator answered %d request(s) 499; state then held %d accounts, as the "+
+		"emulator did; the next apply converged to %d accounts; %d tokens scanned", pending,
+		stopped.Round(time.Millisecond), r.code, latency, statusCount(stats, 499), len(inState), len(final), scanned)
+}
+
+// statsLine is a one-line summary of the emulator's counters.
+func statsLine(s emulator.Stats) string {
+	parts := make([]string, 0, len(s.Requests))
+	for _, r := range s.Requests {
+		parts = append(parts, fmt.Sprintf("%s %s %d x%d", r.Method, r.Route, r.Status, r.Count))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// resetConfig is accounts a and b, and c when withC, each with a token.
+func resetConfig(e *accEnv, description, trigger string, withC bool) string {
+	cfg := relProvider(e, "") + fmt.Sprintf(`
+resource "platformer_service_account" "a" {
+  name        = "reset-a"
+  description = %[1]q
+  permissions = ["organization.viewer"]
+}
+
+resource "platformer_service_account_token" "a" {
+  service_account_id = platformer_service_account.a.id
+  rotation_trigger   = %[2]q
+}
+
+resource "platformer_service_account" "b" {
+  name = "reset-b"
+}
+
+resource "platformer_service_account_token" "b" {
+  service_account_id = platformer_service_account.b.id
+}
+`, description, trigger)
+	if withC {
+		cfg += `
+resource "platformer_service_account" "c" {
+  name = "reset-c"
+}
+
+resource "platformer_service_account_token" "c" {
+  service_account_id = platformer_service_account.c.id
+}
+`
+	}
+	return cfg
+}
+
+// Issue 5, the Console restarted between plan and apply and lost its data: a saved plan
+// that updates account a, rotates its token and creates account c is applied after
+// em.Reset(). The apply fails with clear errors naming what is gone, without a panic;
+// state records what does exist (c) and claims no change to what is gone; the next plan
+// sees that a and b are gone and plans to create them again; the apply after it
+// converges. A saved destroy plan applied after a reset succeeds: what is gone is gone.
+func TestAccReliability_consoleResetBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its Reset")
+	c := initCLI(e, resetConfig(e, "one", "1", false))
+	c.must("apply", "-auto-approve")
+	ids := map[string]string{}
+	for id, name := range stateAccounts(c.state()) {
+		ids[name] = id
+	}
+
+	c.write(resetConfig(e, "two", "2", true))
+	if plan := c.run("plan", "-detailed-exitcode", "-out=tfplan"); plan.code != 2 {
+		t.Fatalf("expected a plan with changes:\n%s", plan)
+	}
+	e.em.Reset()
+	r := c.run("apply", "tfplan")
+	if r.code != 1 {
+		t.Fatalf("applying a plan whose objects are gone must fail:\n%s", r)
+	}
+	for _, want := range []string{
+		"Error: Not Found",
+		fmt.Sprintf("Could not update service account %[1]s: PUT /auth/api/v1/serviceaccount/%[1]s: 404 Not Found: "+
+			"service account not found", ids["reset-a"]),
+		"Check the id and the organization (and project) it is looked up in.",
+	} {
+		if !expectText(want).MatchString(r.stderr) {
+			t.Errorf("the failed apply does not say %q:\n%s", want, r)
+		}
+	}
+	if errs := r.errorSummaries(); len(errs) != 1 {
+		t.Errorf("expected exactly one error (the update of reset-a), got %q:\n%s", errs, r)
+	}
+	afterApply := c.state()
+	for _, in := range afterApply {
+		if in.Addr == "platformer_service_account.a" && in.str("description") != "one" {
+			t.Errorf("state claims the failed update: description %q", in.str("description"))
+		}
+	}
+	inState := stateAccounts(afterApply)
+	inConsole := emulatorAccounts(t, e)
+	for id, name := range inConsole {
+		if inState[id] != name {
+			t.Errorf("account %s (%q) exists but state does not record it", id, name)
+		}
+	}
+	if len(inConsole) != 1 {
+		t.Errorf("the emulator holds %d accounts after the apply, want 1 (reset-c)", len(inConsole))
+	}
+
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("expected the plan to recreate what is gone:\n%s", plan)
+	}
+	for _, addr := range []string{"platformer_service_account.a", "platformer_service_account_token.a",
+		"platformer_service_account.b", "platformer_service_account_token.b"} {
+		if !strings.Contains(plan.stdout, "# "+addr+" will be created") {
+			t.Errorf("the plan does not recreate %s:\n%s", addr, plan)
+		}
+	}
+	if !strings.Contains(plan.stdout, "Plan: 4 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("unexpected plan:\n%s", plan)
+	}
+	c.must("apply", "-auto-approve")
+	final := checkStateMatchesEmulator(t, e, c, "after recovery")
+	scanned := checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
+	if again := c.run("plan", "-detailed-exitcode"); again.code != 0 {
+		t.Errorf("the plan after recovery is not empty:\n%s", again)
+	}
+
+	c.must("plan", "-destroy", "-out=destroy.tfplan")
+	e.em.Reset()
+	destroy := c.run("apply", "destroy.tfplan")
+	if destroy.code != 0 {
+		t.Errorf("a destroy whose objects are already gone must succeed:\n%s", destroy)
+	}
+	if left := c.state(); len(left) != 0 {
+		t.Errorf("%d resources left in state after the destroy", len(left))
+	}
+	t.Logf("reset between plan and apply: 1 error (Not Found, update of reset-a), reset-c "+
+		"and its token created and recorded, the next plan recreated 4 resources; %d accounts after recovery; %d tokens scanned; a destroy plan applied "+
+		"after a second reset succeeded; %d API calls in all", len(final), scanned, e.em.Stats().Total)
+}
