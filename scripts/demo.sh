@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# make demo: the provider end to end against the local Console emulator, offline.
+#
+#   1. build the provider and the emulator into a temp dir
+#   2. start the emulator on a free loopback port and wait for /_emulator/healthz
+#   3. point Terraform at the built provider with a dev_overrides CLI config
+#   4. apply examples/demo: a service account in acme with a token
+#   5. prove with plain HTTP that the token works
+#   6. apply again with -var rotation=2: the token is renewed; the old one gets 401
+#   7. destroy; stop the emulator
+#
+# The token is never printed (only its first 6 characters and its length) and never
+# put on a command line: curl reads its Authorization header from stdin (-K -).
+# KEEP_WORKDIR=1 keeps the temp dir (state, logs) for inspection.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+export TF_INPUT=0
+
+readonly organization_id="a1c3e000-0000-4000-8000-000000000001"
+readonly admin_token="emulator-admin-token"
+
+# Colours only on a terminal; plain text in CI logs.
+if [[ -t 1 ]]; then
+  bold=$'\033[1m' red=$'\033[31m' green=$'\033[32m' reset=$'\033[0m'
+else
+  bold="" red="" green="" reset=""
+  export TF_CLI_ARGS_apply="-no-color" TF_CLI_ARGS_destroy="-no-color" TF_CLI_ARGS_output="-no-color"
+fi
+
+step_no=0
+step() { step_no=$((step_no + 1)); printf '\n%s==> [%d] %s%s\n' "$bold" "$step_no" "$*" "$reset"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf '\n%sdemo failed:%s %s\n' "$red" "$reset" "$*" >&2; exit 1; }
+
+for cmd in go terraform curl; do
+  command -v "$cmd" >/dev/null 2>&1 || die "$cmd is not on PATH"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-demo.XXXXXX")
+emulator_pid=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  if ((rc != 0)) && [[ -s $work/emulator.log ]]; then
+    printf '\n--- last lines of the emulator log ---\n' >&2
+    tail -n 20 "$work/emulator.log" >&2 || true
+  fi
+  if [[ ${KEEP_WORKDIR:-} == 1 ]]; then
+    printf '\nkept %s\n' "$work" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# mask TOKEN: the first 6 characters and the length, never the token.
+mask() { printf '%s… (%d characters)' "${1:0:6}" "${#1}"; }
+
+# http_status TOKEN URL: GET URL with "Authorization: TOKEN" and print the status code.
+# The header goes through a curl config on stdin, so the token is not in `ps`.
+http_status() {
+  local token=$1 url=$2 esc
+  esc=${token//\\/\\\\}
+  esc=${esc//\"/\\\"}
+  curl --silent --show-error --max-time 10 --output "$work/body.json" --write-out '%{http_code}' \
+    --config - <<<"header = \"Authorization: $esc\"
+url = \"$url\"" || echo "000"
+}
+
+# expect_status WHAT TOKEN WANT: fail unless GET /auth/api/v1/organization/list answers WANT.
+expect_status() {
+  local what=$1 token=$2 want=$3 got
+  got=$(http_status "$token" "$api_url/auth/api/v1/organization/list")
+  if [[ $got != "$want" ]]; then
+    [[ -s $work/body.json ]] && info "response: $(head -c 300 "$work/body.json")"
+    die "$what: GET /auth/api/v1/organization/list answered $got, expected $want"
+  fi
+  info "$what: GET /auth/api/v1/organization/list -> $got (as expected)"
+}
+
+tf() { terraform "$@" || die "terraform $1 failed"; }
+
+# ---------------------------------------------------------------------------------
+step "Build the provider and the emulator"
+mkdir -p "$work/providers"
+go build -ldflags "-X main.version=demo -X main.commit=local" \
+  -o "$work/providers/terraform-provider-platformer" . ||
+  die "could not build the provider"
+go build -o "$work/platformer-emulator" ./internal/emulator/cmd/platformer-emulator ||
+  die "could not build the emulator"
+info "provider: $work/providers/terraform-provider-platformer"
+
+# ---------------------------------------------------------------------------------
+step "Start the Console emulator"
+# Port 0: the kernel picks a free port and the emulator prints the address it got.
+"$work/platformer-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+api_url=""
+for _ in $(seq 1 100); do
+  kill -0 "$emulator_pid" 2>/dev/null || die "the emulator exited at start"
+  api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" || true)
+  [[ -n $api_url ]] && break
+  sleep 0.1
+done
+[[ -n $api_url ]] || die "the emulator did not report its address within 10s"
+healthy=""
+for _ in $(seq 1 100); do
+  if [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "$api_url/_emulator/healthz" || true) == 200 ]]; then
+    healthy=1
+    break
+  fi
+  sleep 0.1
+done
+[[ -n $healthy ]] || die "GET $api_url/_emulator/healthz did not answer 200 within 10s"
+info "emulator: $api_url (pid $emulator_pid), healthy"
+
+# ---------------------------------------------------------------------------------
+step "Configure Terraform: dev_overrides CLI config and PLATFORMER_* environment"
+cat >"$work/terraform.rc" <<EOF
+provider_installation {
+  dev_overrides {
+    "platformercloud/platformer" = "$work/providers"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$work/terraform.rc"
+export PLATFORMER_API_URL="$api_url"
+export PLATFORMER_TOKEN="$admin_token"
+export PLATFORMER_ORGANIZATION_ID="$organization_id"
+mkdir -p "$work/demo"
+cp -R examples/demo/. "$work/demo/"
+rm -rf "$work/demo/.terraform" "$work/demo/.terraform.lock.hcl" "$work/demo"/terraform.tfstate*
+cd "$work/demo"
+info "TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE"
+info "PLATFORMER_API_URL=$PLATFORMER_API_URL"
+info "PLATFORMER_ORGANIZATION_ID=$PLATFORMER_ORGANIZATION_ID"
+info "PLATFORMER_TOKEN=$(mask "$PLATFORMER_TOKEN") (the emulator's seeded admin)"
+info "working dir: $work/demo (no terraform init needed with dev_overrides)"
+
+# ---------------------------------------------------------------------------------
+step "terraform apply: service account ci-deployer and its token"
+tf apply -auto-approve -input=false
+
+step "Outputs"
+tf output
+token=$(terraform output -raw token) || die "terraform output token failed"
+token_id=$(terraform output -raw token_id) || die "terraform output token_id failed"
+[[ -n $token ]] || die "the token output is empty"
+info "token: $(mask "$token")"
+
+step "Prove the token works with a plain HTTP call"
+expect_status "service account token" "$token" 200
+
+# ---------------------------------------------------------------------------------
+step "terraform apply -var rotation=2: renew the token"
+tf apply -auto-approve -input=false -var rotation=2
+new_token=$(terraform output -raw token) || die "terraform output token failed"
+new_token_id=$(terraform output -raw token_id) || die "terraform output token_id failed"
+[[ -n $new_token ]] || die "the token output is empty after rotation"
+[[ $new_token != "$token" ]] || die "the token did not change after rotation"
+[[ $new_token_id != "$token_id" ]] || die "token_id did not change after rotation ($token_id)"
+info "token_id: $token_id -> $new_token_id"
+info "new token: $(mask "$new_token")"
+
+step "Prove the old token is dead and the new one works"
+expect_status "old token" "$token" 401
+expect_status "new token" "$new_token" 200
+
+# ---------------------------------------------------------------------------------
+step "terraform destroy"
+tf destroy -auto-approve -input=false -var rotation=2
+expect_status "token of the deleted service account" "$new_token" 401
+unset token new_token
+
+step "Stop the emulator"
+kill "$emulator_pid"
+wait "$emulator_pid" 2>/dev/null || true
+emulator_pid=""
+info "stopped"
+
+printf '\n%sdemo OK%s: created, used, rotated and destroyed a service account token against the emulator.\n' "$green" "$reset"

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseNs(t *testing.T) {
+	ns, err := parseNs(" 1000,50 ,200,50")
+	if err != nil || !slices.Equal(ns, []int{50, 200, 1000}) {
+		t.Fatalf("parseNs = %v, %v", ns, err)
+	}
+	for _, bad := range []string{"", "0", "x", "50,-1", "20000"} {
+		if _, err := parseNs(bad); err == nil {
+			t.Errorf("parseNs(%q): want an error", bad)
+		}
+	}
+}
+
+func TestConfigs(t *testing.T) {
+	ours := oursConfig(7, providerSettings{APIURL: "http://127.0.0.1:1234", RequestsPerSecond: 20})
+	for _, want := range []string{
+		`api_url         = "http://127.0.0.1:1234"`,
+		"requests_per_second = 20",
+		`resource "platformer_service_account" "sa" {` + "\n  count       = 7",
+		`resource "platformer_service_account_token" "token" {` + "\n  count              = 7",
+		"platformer_service_account.sa[count.index].id",
+	} {
+		if !strings.Contains(ours, want) {
+			t.Errorf("oursConfig lacks %q:\n%s", want, ours)
+		}
+	}
+	if strings.Contains(oursConfig(1, providerSettings{APIURL: "http://x"}), "requests_per_second") {
+		t.Error("requests_per_second set although -rps is 0")
+	}
+	if base := baselineConfig(7); !strings.Contains(base, "count = 14") || strings.Contains(base, "provider") {
+		t.Errorf("baselineConfig(7) is not 14 terraform_data without a provider:\n%s", base)
+	}
+}
+
+func TestTerraformEnv(t *testing.T) {
+	env := terraformEnv([]string{"PATH=/bin", "TF_CLI_ARGS_apply=-parallelism=1", "TF_LOG=trace", "PLATFORMER_TOKEN=x", "HOME=/root"}, "/w/terraform.rc")
+	want := []string{"PATH=/bin", "HOME=/root", "TF_CLI_CONFIG_FILE=/w/terraform.rc", "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0"}
+	if !slices.Equal(env, want) {
+		t.Fatalf("terraformEnv = %v, want %v", env, want)
+	}
+}
+
+func TestPhases(t *testing.T) {
+	var names []string
+	for _, p := range phases(true) {
+		names = append(names, p.name)
+		if slices.Contains(p.args, "-parallelism") {
+			t.Errorf("%s sets -parallelism", p.name)
+		}
+	}
+	if !slices.Equal(names, []string{phaseApply, phasePlan, phaseUpdate, phaseDestroy}) {
+		t.Fatalf("phases = %v", names)
+	}
+	if got := phases(false); len(got) != 3 {
+		t.Fatalf("phases(false) has %d phases, want 3", len(got))
+	}
+}
