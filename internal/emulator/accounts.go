@@ -140,6 +140,26 @@ func handleCreateAccount(c *call) (response, *apiError) {
 	return response{status: http.StatusCreated, data: issuedTokenView{Token: token, ServiceAccount: a.view()}}, nil
 }
 
+// permit is a permission rule: mayRead or mayManage.
+type permit func(p principal, orgID string, proj *project) *apiError
+
+// scopedAccount resolves the scope headers and the account named by the path, and
+// checks that the caller may act on it under the rule.
+func (c *call) scopedAccount(rule permit) (scope, *serviceAccount, *project, *apiError) {
+	sc, e := c.scope()
+	if e != nil {
+		return sc, nil, nil, e
+	}
+	a, proj, e := c.account(sc)
+	if e != nil {
+		return sc, nil, nil, e
+	}
+	if e := rule(c.caller, sc.org.id, proj); e != nil {
+		return sc, nil, nil, e
+	}
+	return sc, a, proj, nil
+}
+
 // account finds the service account named by the path in the request's scope.
 func (c *call) account(sc scope) (*serviceAccount, *project, *apiError) {
 	id, valid := parseUUID(c.params["id"])
@@ -156,15 +176,8 @@ func (c *call) account(sc scope) (*serviceAccount, *project, *apiError) {
 
 // handleGetAccount returns one service account; never its token.
 func handleGetAccount(c *call) (response, *apiError) {
-	sc, e := c.scope()
+	_, a, _, e := c.scopedAccount(principal.mayRead)
 	if e != nil {
-		return response{}, e
-	}
-	a, proj, e := c.account(sc)
-	if e != nil {
-		return response{}, e
-	}
-	if e := c.caller.mayRead(sc.org.id, proj); e != nil {
 		return response{}, e
 	}
 	return ok(a.view()), nil
@@ -172,15 +185,8 @@ func handleGetAccount(c *call) (response, *apiError) {
 
 // handleUpdateAccount replaces an account's name, description, roles and custom roles.
 func handleUpdateAccount(c *call) (response, *apiError) {
-	sc, e := c.scope()
+	sc, a, proj, e := c.scopedAccount(principal.mayManage)
 	if e != nil {
-		return response{}, e
-	}
-	a, proj, e := c.account(sc)
-	if e != nil {
-		return response{}, e
-	}
-	if e := c.caller.mayManage(sc.org.id, proj); e != nil {
 		return response{}, e
 	}
 	body, e := c.bodyObject(updateFields...)
@@ -201,15 +207,8 @@ func handleUpdateAccount(c *call) (response, *apiError) {
 
 // handleDeleteAccount deletes an account; its token stops working at once.
 func handleDeleteAccount(c *call) (response, *apiError) {
-	sc, e := c.scope()
+	_, a, _, e := c.scopedAccount(principal.mayManage)
 	if e != nil {
-		return response{}, e
-	}
-	a, proj, e := c.account(sc)
-	if e != nil {
-		return response{}, e
-	}
-	if e := c.caller.mayManage(sc.org.id, proj); e != nil {
 		return response{}, e
 	}
 	delete(c.st.accounts, a.id)
@@ -220,15 +219,8 @@ func handleDeleteAccount(c *call) (response, *apiError) {
 // handleRenewToken issues a new token for an account; the previous one stops working
 // at once.
 func handleRenewToken(c *call) (response, *apiError) {
-	sc, e := c.scope()
+	_, a, _, e := c.scopedAccount(principal.mayManage)
 	if e != nil {
-		return response{}, e
-	}
-	a, proj, e := c.account(sc)
-	if e != nil {
-		return response{}, e
-	}
-	if e := c.caller.mayManage(sc.org.id, proj); e != nil {
 		return response{}, e
 	}
 	body, e := c.bodyObject(renewFields...)

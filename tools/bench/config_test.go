@@ -62,3 +62,10 @@ func TestPhases(t *testing.T) {
 		t.Fatalf("phases(false) has %d phases, want 3", len(got))
 	}
 }
+
+func TestBaselineRefConfig(t *testing.T) {
+	ref := baselineRefConfig(5)
+	if strings.Count(ref, "count = 5") != 2 || !strings.Contains(ref, "input = terraform_data.a[count.index].id") {
+		t.Fatalf("baselineRefConfig(5):\n%s", ref)
+	}
+}

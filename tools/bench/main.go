@@ -51,10 +51,12 @@ type options struct {
 	work        string
 	keep        bool
 	repeat      int
-	update      bool
+	updateMaxN  int
 	terraform   string
 	cmdTimeout  time.Duration
 	strict      bool
+	extraEnv    envList
+	refBaseline bool
 	explicitSet map[string]bool
 }
 
@@ -81,10 +83,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.work, "work", "", "scratch directory for binaries, configurations, state and logs (default: a new temp dir, removed at the end)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory")
 	fs.IntVar(&o.repeat, "repeat", 1, "runs of each phase; the median is reported")
-	fs.BoolVar(&o.update, "update", true, "also time an apply that changes every account (checks one write per changed object)")
+	fs.IntVar(&o.updateMaxN, "update-max-n", 200, "also time an apply that changes every account's description (one write per changed object) for N up to this; 0: never")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "terraform binary (looked up in PATH)")
 	fs.DurationVar(&o.cmdTimeout, "timeout", 15*time.Minute, "time limit of one terraform command")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
+	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more whose input is a[count.index].id")
+	fs.Var(&o.extraEnv, "env", "KEY=VALUE added to the environment of terraform and so of the provider, e.g. TF_LOG_SDK=OFF (repeatable; for what-if runs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -114,6 +118,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-scenario must be %s, %s or %s", scenarioDefault, scenarioRateLimit, scenarioAll)
 	}
 	return o, nil
+}
+
+// envList is a repeatable -env KEY=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 // parseNs parses "50,200,1000" into sorted, distinct, positive sizes.
@@ -185,7 +202,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			ProviderRPS:       opts.rps,
 			Repeat:            opts.repeat,
 			Parallelism:       "Terraform's default (10)",
-			UpdatePhase:       opts.update,
+			UpdateMaxN:        opts.updateMaxN,
+			ExtraEnv:          opts.extraEnv,
 		},
 	}
 	failed := false
@@ -299,7 +317,7 @@ func setup(ctx context.Context, opts options, stderr io.Writer) (*bench, func(),
 		cleanup()
 		return nil, nil, err
 	}
-	b.tfEnv = terraformEnv(os.Environ(), rc)
+	b.tfEnv = append(terraformEnv(os.Environ(), rc), opts.extraEnv...)
 	return b, cleanup, nil
 }
 
@@ -382,7 +400,7 @@ func kibToMiB(k int64) float64 { return float64(k) / 1024 }
 
 // runSide runs every phase of one configuration in dir from a clean state; it stops at
 // the first failed phase.
-func (b *bench) runSide(ctx context.Context, emu *emulator, dir, label string) ([]phaseResult, error) {
+func (b *bench) runSide(ctx context.Context, emu *emulator, dir, label string, specs []phaseSpec) ([]phaseResult, error) {
 	if err := removeState(dir); err != nil {
 		return nil, err
 	}
@@ -390,7 +408,7 @@ func (b *bench) runSide(ctx context.Context, emu *emulator, dir, label string) (
 		return nil, fmt.Errorf("reset emulator: %w", err)
 	}
 	var out []phaseResult
-	for _, ps := range phases(b.opts.update) {
+	for _, ps := range specs {
 		res, err := b.runPhase(ctx, emu, dir, label, ps)
 		if err != nil {
 			return nil, err
@@ -472,24 +490,39 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 		if err := writeConfig(baseDir, baselineConfig(n)); err != nil {
 			return err
 		}
-		var ours, base [][]phaseResult
+		var ours, base, ref [][]phaseResult
+		refDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline-ref")
+		if b.opts.refBaseline {
+			if err := writeConfig(refDir, baselineRefConfig(n)); err != nil {
+				return err
+			}
+		}
+		update := n <= b.opts.updateMaxN
 		for r := range b.opts.repeat {
 			suffix := ""
 			if b.opts.repeat > 1 {
 				suffix = fmt.Sprintf("-r%d", r+1)
 			}
-			o, err := b.runSide(ctx, emu, oursDir, fmt.Sprintf("n%d-ours%s", n, suffix))
+			o, err := b.runSide(ctx, emu, oursDir, fmt.Sprintf("n%d-ours%s", n, suffix), phases(update))
 			if err != nil {
 				return err
 			}
 			ours = append(ours, o)
-			bl, err := b.runSide(ctx, emu, baseDir, fmt.Sprintf("n%d-baseline%s", n, suffix))
+			bl, err := b.runSide(ctx, emu, baseDir, fmt.Sprintf("n%d-baseline%s", n, suffix), phases(update))
 			if err != nil {
 				return err
 			}
 			base = append(base, bl)
+			if b.opts.refBaseline {
+				// apply and plan only: its state is local, nothing to destroy.
+				rb, err := b.runSide(ctx, emu, refDir, fmt.Sprintf("n%d-baseline-ref%s", n, suffix), phases(false)[:2])
+				if err != nil {
+					return err
+				}
+				ref = append(ref, rb)
+			}
 		}
-		rep.Sizes = append(rep.Sizes, sizeResult{N: n, Ours: merge(ours), Baseline: merge(base)})
+		rep.Sizes = append(rep.Sizes, sizeResult{N: n, Ours: merge(ours), Baseline: merge(base), BaselineRef: merge(ref)})
 	}
 	return nil
 }
@@ -503,7 +536,7 @@ func (b *bench) warmUp(ctx context.Context, emu *emulator, p providerSettings) e
 		if err := writeConfig(dir, side.config); err != nil {
 			return err
 		}
-		res, err := b.runSide(ctx, emu, dir, "warmup-"+side.name)
+		res, err := b.runSide(ctx, emu, dir, "warmup-"+side.name, phases(true))
 		if err != nil {
 			return err
 		}
@@ -601,7 +634,11 @@ func gitCommit(repo string) string {
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	commit := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", repo, "status", "--porcelain").Output(); err == nil && len(st) > 0 {
+		commit += " + uncommitted changes"
+	}
+	return commit
 }
 
 func loadAvg() string {

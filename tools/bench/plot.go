@@ -23,25 +23,39 @@ func writePlot(r *Report, path string) error {
 
 	blue := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}
 	orange := color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
+	const (
+		sideOurs = iota
+		sideBaseline
+		sideRef
+	)
+	dashed := []vg.Length{vg.Points(5), vg.Points(3)}
+	dotted := []vg.Length{vg.Points(1.5), vg.Points(2.5)}
 	lines := []struct {
 		label, phase string
-		ours         bool
+		side         int
 		col          color.Color
-		dashed       bool
+		dashes       []vg.Length
 		shape        draw.GlyphDrawer
 	}{
-		{"apply, ours", phaseApply, true, blue, false, draw.CircleGlyph{}},
-		{"apply, baseline", phaseApply, false, blue, true, draw.BoxGlyph{}},
-		{"plan, ours", phasePlan, true, orange, false, draw.CircleGlyph{}},
-		{"plan, baseline", phasePlan, false, orange, true, draw.BoxGlyph{}},
+		{"apply, ours", phaseApply, sideOurs, blue, nil, draw.CircleGlyph{}},
+		{"apply, baseline", phaseApply, sideBaseline, blue, dashed, draw.BoxGlyph{}},
+		{"apply, ref. baseline", phaseApply, sideRef, blue, dotted, draw.TriangleGlyph{}},
+		{"plan, ours", phasePlan, sideOurs, orange, nil, draw.CircleGlyph{}},
+		{"plan, baseline", phasePlan, sideBaseline, orange, dashed, draw.BoxGlyph{}},
+		{"plan, ref. baseline", phasePlan, sideRef, orange, dotted, draw.TriangleGlyph{}},
 	}
 	drawn := 0
 	for _, l := range lines {
 		var pts plotter.XYs
 		for _, s := range r.Sizes {
-			ph := s.baseline(l.phase)
-			if l.ours {
+			var ph *phaseResult
+			switch l.side {
+			case sideOurs:
 				ph = s.ours(l.phase)
+			case sideBaseline:
+				ph = s.baseline(l.phase)
+			default:
+				ph = s.baselineRef(l.phase)
 			}
 			if ph == nil || ph.Error != "" {
 				continue
@@ -57,9 +71,7 @@ func writePlot(r *Report, path string) error {
 		}
 		line.Color = l.col
 		line.Width = vg.Points(1.5)
-		if l.dashed {
-			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		}
+		line.Dashes = l.dashes
 		points.Color = l.col
 		points.Shape = l.shape
 		points.Radius = vg.Points(3)

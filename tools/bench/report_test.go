@@ -121,3 +121,15 @@ func TestMarkdownIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestTimingTableWithRef(t *testing.T) {
+	r := sampleReport()
+	r.Sizes[0].BaselineRef = []phaseResult{{Phase: phaseApply, Seconds: 6}, {Phase: phasePlan, Seconds: 3}}
+	lines := strings.Split(strings.TrimSpace(timingTable(r)), "\n")
+	if !strings.Contains(lines[0], "ours ÷ ref.") || !strings.HasPrefix(lines[2], "| 1000 | apply | 12.00 | 10.00 | 1.20× | 6.00 | 2.00× |") {
+		t.Fatalf("table with ref:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(lines[4], "| — | — |") { // no ref for update
+		t.Errorf("update row: %s", lines[4])
+	}
+}
