@@ -10,6 +10,9 @@
 //	go run ./bench -repo .. -n 50,200,1000                    # the N sweep
 //	go run ./bench -repo .. -scenario ratelimit               # N=200 cold apply at 20 req/s
 //	go run ./bench -repo .. -latency 20ms -rate-limit 50 -rps 50
+//	go run ./bench -repo .. -ref-baseline                     # + a baseline shaped like ours
+//	go run ./bench -repo .. -n 200 -env TF_LOG_SDK=OFF        # what-if: provider environment
+//	go run ./bench -repo .. -replot ../bench-results/results.json  # redraw only
 //
 // scripts/bench.sh (make bench) builds and runs it. Linux only (/proc).
 package main
@@ -57,6 +60,7 @@ type options struct {
 	strict      bool
 	extraEnv    envList
 	refBaseline bool
+	replot      string
 	explicitSet map[string]bool
 }
 
@@ -88,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.cmdTimeout, "timeout", 15*time.Minute, "time limit of one terraform command")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
 	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more whose input is a[count.index].id")
+	fs.StringVar(&o.replot, "replot", "", "only rewrite the Markdown and the plot in -out from this results.json (no run)")
 	fs.Var(&o.extraEnv, "env", "KEY=VALUE added to the environment of terraform and so of the provider, e.g. TF_LOG_SDK=OFF (repeatable; for what-if runs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -176,6 +181,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
+	if opts.replot != "" {
+		if err := replot(opts, stdout); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		return 0
+	}
 	b, cleanup, err := setup(ctx, opts, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
@@ -222,6 +234,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "bench: interrupted; no results written")
 		return 130
+	}
+	if len(rep.Sizes) == 0 && rep.RateLimit == nil {
+		fmt.Fprintln(stderr, "bench: nothing measured; no results written")
+		return 1
 	}
 	rep.Env.LoadAvgEnd = loadAvg()
 	rep.Duration = time.Since(started).Round(time.Second).String()
@@ -309,6 +325,10 @@ func setup(ctx context.Context, opts options, stderr io.Writer) (*bench, func(),
 		return nil, nil, err
 	}
 	if err := goBuild(ctx, repo, b.emulatorBin, "./internal/emulator/cmd/platformer-emulator"); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(work, "logs"), 0o755); err != nil {
 		cleanup()
 		return nil, nil, err
 	}
@@ -600,6 +620,10 @@ func (b *bench) rateLimited(ctx context.Context, rep *Report) error {
 	b.logf("rate-limited apply: %.2fs, %d calls (%d writes, %d 429s); calls÷%g = %.2fs; ratio %.2f",
 		rl.Seconds, rl.Calls, rl.Writes, rl.Throttled, limit, rl.ImposedSeconds, rl.Ratio)
 	rep.RateLimit = rl
+	if len(rep.Sizes) == 0 { // the settings line describes this run
+		rep.Settings.Ns = []int{n}
+		rep.Settings.EmulatorRateLimit, rep.Settings.ProviderRPS = limit, rps
+	}
 	return nil
 }
 
@@ -627,6 +651,29 @@ func (b *bench) write(rep *Report) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(b.out, base+".json"), append(js, '\n'), 0o644)
+}
+
+// replot rewrites results.md and bench.png from a results.json, targets re-judged.
+func replot(opts options, stdout io.Writer) error {
+	data, err := os.ReadFile(opts.replot)
+	if err != nil {
+		return err
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return fmt.Errorf("%s: %w", opts.replot, err)
+	}
+	rep.Targets = evaluateTargets(&rep)
+	out := opts.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(opts.repo, out)
+	}
+	b := &bench{out: out, log: io.Discard}
+	if err := b.write(&rep); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, summary(&rep))
+	return nil
 }
 
 func gitCommit(repo string) string {

@@ -16,7 +16,7 @@ func writePlot(r *Report, path string) error {
 	p.Title.Text = "terraform-provider-platformer: time vs N (N accounts + N tokens vs 2N terraform_data)"
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.X.Label.Text = "N"
-	p.Y.Label.Text = "seconds (wall clock)"
+	p.Y.Label.Text = "seconds, wall clock (log scale)"
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Add(plotter.NewGrid())
@@ -57,7 +57,7 @@ func writePlot(r *Report, path string) error {
 			default:
 				ph = s.baselineRef(l.phase)
 			}
-			if ph == nil || ph.Error != "" {
+			if ph == nil || ph.Error != "" || ph.Seconds <= 0 {
 				continue
 			}
 			pts = append(pts, plotter.XY{X: float64(s.N), Y: ph.Seconds})
@@ -93,6 +93,8 @@ func writePlot(r *Report, path string) error {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = minN/1.25, maxN*1.25
 	p.X.Label.Text = "N (log scale)"
-	p.Y.Min = 0
+	// Seconds span three decades too.
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	return p.Save(9*vg.Inch, 5.5*vg.Inch, path)
 }

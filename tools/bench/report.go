@@ -102,7 +102,7 @@ type phaseResult struct {
 	CPUSeconds         float64 `json:"cpu_seconds"`
 	ProviderCPUSeconds float64 `json:"provider_cpu_seconds"`
 	Error              string  `json:"error,omitempty"`
-	Log                string  `json:"log,omitempty"`
+	Log                string  `json:"-"` // in the scratch dir: gone unless kept
 }
 
 // rateLimitResult is the rate-limited cold apply.
