@@ -7,17 +7,11 @@ import (
 	"flag"
 	"log"
 	"os"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/provider"
 )
-
-// memoryLimit is the provider's soft memory limit unless GOMEMLIMIT sets one: the
-// garbage collector works harder as the heap nears it, so that a provider instance,
-// one of several Terraform may start, stays small. Live data is far below it.
-const memoryLimit = 80 << 20
 
 // Set by the release build through -ldflags "-X main.version=… -X main.commit=…".
 var (
@@ -29,9 +23,6 @@ func main() {
 	var debugMode bool
 	flag.BoolVar(&debugMode, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
 	quietUnlessAsked()
 
 	err := providerserver.Serve(context.Background(), provider.New(version, commit), providerserver.ServeOpts{
