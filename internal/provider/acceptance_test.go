@@ -177,6 +177,12 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 
 // config prepends the provider requirements and configuration to a test configuration.
 func (e *accEnv) config(body string) string {
+	return e.providerBlock("") + body
+}
+
+// providerBlock is the provider requirements and the provider block for this Console,
+// with extra arguments in the block.
+func (e *accEnv) providerBlock(extra string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -189,8 +195,9 @@ provider "platformer" {
   token           = %q
   organization_id = %q
   max_retries     = 6
+  %s
 }
-`, e.URL, e.Token, e.OrgID) + body
+`, e.URL, e.Token, e.OrgID, extra)
 }
 
 // client is a Console client for checks made outside Terraform.

@@ -358,23 +358,7 @@ func stateTokens(insts []cliInstance) map[string]string {
 // ---- configurations --------------------------------------------------------------------
 
 // relProvider is the provider block of e with extra arguments (e.config's is fixed).
-func relProvider(e *accEnv, extra string) string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    platformer = { source = "platformercloud/platformer" }
-  }
-}
-
-provider "platformer" {
-  api_url         = %q
-  token           = %q
-  organization_id = %q
-  max_retries     = 6
-  %s
-}
-`, e.URL, e.Token, e.OrgID, extra)
-}
+func relProvider(e *accEnv, extra string) string { return e.providerBlock(extra) }
 
 // fleetConfig is n organization-level accounts, each with a token.
 func fleetConfig(n int, trigger string) string { return namedFleetConfig("fleet", n, trigger) }
