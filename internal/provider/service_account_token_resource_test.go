@@ -60,6 +60,16 @@ func (e *accEnv) expectStatus(token *string, want int, what string) resource.Tes
 	}
 }
 
+// checkRenewed captures the token now in state into *next and checks that *prev no
+// longer works (401) while *next does (200).
+func (e *accEnv) checkRenewed(prev, next *string, what string) resource.TestCheckFunc {
+	return resource.ComposeTestCheckFunc(
+		captureAttr(tokenAddr, "token", next),
+		e.expectStatus(prev, http.StatusUnauthorized, what+": the previous token"),
+		e.expectStatus(next, http.StatusOK, what+": the token in state"),
+	)
+}
+
 func notEqual(a, b *string, what string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if *a == *b {
@@ -120,10 +130,8 @@ func TestAccServiceAccountToken_rotation(t *testing.T) {
 					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("token_id")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token2),
+					e.checkRenewed(&token1, &token2, "the previous token"),
 					notEqual(&token1, &token2, "token"),
-					e.expectStatus(&token1, http.StatusUnauthorized, "the previous token"),
-					e.expectStatus(&token2, http.StatusOK, "the renewed token"),
 				),
 			},
 			{
@@ -136,10 +144,8 @@ func TestAccServiceAccountToken_rotation(t *testing.T) {
 					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("expires_at")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token3),
+					e.checkRenewed(&token2, &token3, "the previous token"),
 					notEqual(&token2, &token3, "token"),
-					e.expectStatus(&token2, http.StatusUnauthorized, "the previous token"),
-					e.expectStatus(&token3, http.StatusOK, "the renewed token"),
 				),
 			},
 			{
@@ -301,9 +307,7 @@ func TestAccServiceAccountToken_outOfBand(t *testing.T) {
 					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("token")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token2),
-					e.expectStatus(&token1, http.StatusUnauthorized, "the token renewed away"),
-					e.expectStatus(&token2, http.StatusOK, "the token renewed by apply"),
+					e.checkRenewed(&token1, &token2, "the token renewed away"),
 				),
 			},
 			{
@@ -319,9 +323,7 @@ func TestAccServiceAccountToken_outOfBand(t *testing.T) {
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token3),
-					e.expectStatus(&token2, http.StatusUnauthorized, "the deleted account's token"),
-					e.expectStatus(&token3, http.StatusOK, "the new account's token"),
+					e.checkRenewed(&token2, &token3, "the deleted account's token"),
 				),
 			},
 		},

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -48,9 +47,7 @@ resource "platformer_service_account_token" "test" {
 					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("token")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token2),
-					e.expectStatus(&token1, http.StatusUnauthorized, "the token before the rotation"),
-					e.expectStatus(&token2, http.StatusOK, "the rotated token"),
+					e.checkRenewed(&token1, &token2, "the token before the rotation"),
 				),
 			},
 			{
@@ -59,9 +56,7 @@ resource "platformer_service_account_token" "test" {
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token3),
-					e.expectStatus(&token2, http.StatusUnauthorized, "the token before the replacement"),
-					e.expectStatus(&token3, http.StatusOK, "the replacement's token"),
+					e.checkRenewed(&token2, &token3, "the token before the replacement"),
 				),
 			},
 		},
@@ -100,9 +95,7 @@ resource "platformer_service_account_token" "test" {
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(tokenAddr, "token", &token2),
-					e.expectStatus(&token1, http.StatusUnauthorized, "the old account's token"),
-					e.expectStatus(&token2, http.StatusOK, "the new account's token"),
+					e.checkRenewed(&token1, &token2, "the old account's token"),
 				),
 			},
 		},
