@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -171,7 +170,7 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 		clock = e.clock
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"platformer": providerserver.NewProtocol6WithError(newWithClock("test", "acc", clock)()),
+		"platformer": NewServer(newWithClock("test", "acc", clock)),
 	}
 }
 

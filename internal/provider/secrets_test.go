@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -392,7 +391,7 @@ func (c outputIsSensitive) CheckState(_ context.Context, req statecheck.CheckSta
 // (the Console shows a token only when it issues it).
 func TestSecrets_tokenAttributesAreSensitive(t *testing.T) {
 	t.Parallel()
-	server, err := providerserver.NewProtocol6WithError(New("test", "none")())()
+	server, err := NewServer(New("test", "none"))()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func (r *serviceAccountResource) Configure(_ context.Context, req resource.Confi
 
 func (r *serviceAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan serviceAccountModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -65,7 +65,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	}
 	r.data.cache.Put(sa)
 	state := serviceAccountModelFrom(sa)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 // adoptLostCreate handles a create whose answer was lost (a 502 after commit, a timeout):
@@ -106,7 +106,7 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("Service account "+state.ID.ValueString(), &resp.Diagnostics) {
 		return
 	}
@@ -125,13 +125,13 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	next := serviceAccountModelFrom(sa)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 }
 
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state serviceAccountModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -144,12 +144,12 @@ func (r *serviceAccountResource) Update(ctx context.Context, req resource.Update
 	}
 	r.data.cache.Put(sa)
 	next := serviceAccountModelFrom(sa)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 }
 
 func (r *serviceAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state serviceAccountModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -207,12 +207,12 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	var plan serviceAccountModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var config serviceAccountModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
 	if config.OrganizationID.IsNull() {
 		switch {
 		case r.data != nil && r.data.organizationUnknown:
@@ -228,7 +228,7 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	if !req.State.Raw.IsNull() {
 		var state serviceAccountModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 		if !plan.OrganizationID.IsUnknown() && !plan.OrganizationID.Equal(state.OrganizationID) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
@@ -241,5 +241,5 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	default:
 		plan.Level = types.StringValue(levelProject)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 }

@@ -18,7 +18,7 @@ const minTokenLifetime = time.Minute
 // ValidateConfig checks the expiry settings together, at plan time.
 func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m serviceAccountTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -74,8 +74,8 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	var plan, config serviceAccountTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -96,12 +96,12 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if req.State.Raw.IsNull() {
 		plan.ID = plan.ServiceAccountID
 		planRenewal(&plan, &config)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 		return
 	}
 
 	var state serviceAccountTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -145,7 +145,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if len(configChanges) == 0 && len(otherReasons) == 0 {
 		plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
 		plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	plan.ID = state.ID
@@ -156,7 +156,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 				"working when it does; the new one is stored in state.", state.ServiceAccountID.ValueString(),
 				strings.Join(otherReasons, "; and ")))
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 }
 
 // planRenewal marks what a renewal changes as known after apply.

@@ -59,7 +59,7 @@ func (r *serviceAccountTokenResource) scope(m *serviceAccountTokenModel) client.
 
 func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan serviceAccountTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -70,7 +70,7 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	}
 	ctx = maskSecrets(ctx, issued.Token)
 	state := r.stateFromIssued(&plan, issued)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 }
 
@@ -161,7 +161,7 @@ func expiresAtValue(configured types.String, console *time.Time) types.String {
 
 func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("The token of service account "+state.ServiceAccountID.ValueString(), &resp.Diagnostics) {
 		return
 	}
@@ -195,20 +195,20 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.RenewedAt = timeString(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !r.clock.Now().Before(*sa.TokenExpiresAt))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state serviceAccountTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if !plan.Token.IsUnknown() {
 		// No renewal planned (renew_before changed, say): only state changes.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 		return
 	}
 	issued := r.renew(ctx, api, &plan, &resp.Diagnostics)
@@ -218,7 +218,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	}
 	ctx = maskSecrets(ctx, issued.Token)
 	next := r.stateFromIssued(&plan, issued)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 }
 
@@ -235,14 +235,14 @@ func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, ap
 	state.TokenID = types.StringValue(sa.TokenID)
 	state.RenewedAt = timeString(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	setStale(ctx, resp.Private, fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
 		timeString(&sa.TokenRenewedAt).ValueString()), &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state serviceAccountTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -19,19 +19,24 @@ func TestParseNs(t *testing.T) {
 }
 
 func TestConfigs(t *testing.T) {
-	ours := oursConfig(7, providerSettings{APIURL: "http://127.0.0.1:1234", RequestsPerSecond: 20})
+	ours := oursConfig(7, providerSettings{APIURL: "http://127.0.0.1:1234", RequestsPerSecond: 20}, shapeList)
 	for _, want := range []string{
 		`api_url         = "http://127.0.0.1:1234"`,
 		"requests_per_second = 20",
 		`resource "platformer_service_account" "sa" {` + "\n  count       = 7",
 		`resource "platformer_service_account_token" "token" {` + "\n  count              = 7",
-		"platformer_service_account.sa[count.index].id",
+		"ids = platformer_service_account.sa[*].id",
+		"service_account_id = local.ids[count.index]",
 	} {
 		if !strings.Contains(ours, want) {
 			t.Errorf("oursConfig lacks %q:\n%s", want, ours)
 		}
 	}
-	if strings.Contains(oursConfig(1, providerSettings{APIURL: "http://x"}), "requests_per_second") {
+	if index := oursConfig(7, providerSettings{APIURL: "http://x"}, shapeIndex); !strings.Contains(index,
+		"service_account_id = platformer_service_account.sa[count.index].id") || strings.Contains(index, "locals") {
+		t.Errorf("oursConfig, shape index:\n%s", index)
+	}
+	if strings.Contains(oursConfig(1, providerSettings{APIURL: "http://x"}, shapeList), "requests_per_second") {
 		t.Error("requests_per_second set although -rps is 0")
 	}
 	if base := baselineConfig(7); !strings.Contains(base, "count = 14") || strings.Contains(base, "provider") {
@@ -64,8 +69,13 @@ func TestPhases(t *testing.T) {
 }
 
 func TestBaselineRefConfig(t *testing.T) {
-	ref := baselineRefConfig(5)
+	ref := baselineRefConfig(5, shapeIndex)
 	if strings.Count(ref, "count = 5") != 2 || !strings.Contains(ref, "input = terraform_data.a[count.index].id") {
-		t.Fatalf("baselineRefConfig(5):\n%s", ref)
+		t.Fatalf("baselineRefConfig(5, index):\n%s", ref)
+	}
+	ref = baselineRefConfig(5, shapeList)
+	if strings.Count(ref, "count = 5") != 2 || !strings.Contains(ref, "ids = terraform_data.a[*].id") ||
+		!strings.Contains(ref, "input = local.ids[count.index]") {
+		t.Fatalf("baselineRefConfig(5, list):\n%s", ref)
 	}
 }

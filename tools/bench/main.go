@@ -60,6 +60,7 @@ type options struct {
 	strict      bool
 	extraEnv    envList
 	refBaseline bool
+	shape       string
 	replot      string
 	explicitSet map[string]bool
 }
@@ -91,7 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.terraform, "terraform", "terraform", "terraform binary (looked up in PATH)")
 	fs.DurationVar(&o.cmdTimeout, "timeout", 15*time.Minute, "time limit of one terraform command")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
-	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more whose input is a[count.index].id")
+	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more, each referencing one of the first as -shape says")
+	fs.StringVar(&o.shape, "shape", shapeList, "how each token names its account: list (local.ids[count.index], ids = platformer_service_account.sa[*].id) or index (platformer_service_account.sa[count.index].id, O(N²) in Terraform core)")
 	fs.StringVar(&o.replot, "replot", "", "only rewrite the Markdown and the plot in -out from this results.json (no run)")
 	fs.Var(&o.extraEnv, "env", "KEY=VALUE added to the environment of terraform and so of the provider, e.g. TF_LOG_SDK=OFF (repeatable; for what-if runs)")
 	if err := fs.Parse(args); err != nil {
@@ -116,6 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-repeat must be at least 1")
 	case o.cmdTimeout <= 0:
 		return o, errors.New("-timeout must be positive")
+	case o.shape != shapeList && o.shape != shapeIndex:
+		return o, fmt.Errorf("-shape %q: want %s or %s", o.shape, shapeList, shapeIndex)
 	}
 	switch o.scenario {
 	case scenarioDefault, scenarioRateLimit, scenarioAll:
@@ -216,6 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Parallelism:       "Terraform's default (10)",
 			UpdateMaxN:        opts.updateMaxN,
 			ExtraEnv:          opts.extraEnv,
+			Shape:             opts.shape,
 		},
 	}
 	failed := false
@@ -504,7 +509,7 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 	for _, n := range b.opts.ns {
 		oursDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "ours")
 		baseDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline")
-		if err := writeConfig(oursDir, oursConfig(n, providerSet)); err != nil {
+		if err := writeConfig(oursDir, oursConfig(n, providerSet, b.opts.shape)); err != nil {
 			return err
 		}
 		if err := writeConfig(baseDir, baselineConfig(n)); err != nil {
@@ -513,7 +518,7 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 		var ours, base, ref [][]phaseResult
 		refDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline-ref")
 		if b.opts.refBaseline {
-			if err := writeConfig(refDir, baselineRefConfig(n)); err != nil {
+			if err := writeConfig(refDir, baselineRefConfig(n, b.opts.shape)); err != nil {
 				return err
 			}
 		}
@@ -549,7 +554,7 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 
 func (b *bench) warmUp(ctx context.Context, emu *emulator, p providerSettings) error {
 	for _, side := range []struct{ name, config string }{
-		{"ours", oursConfig(2, p)},
+		{"ours", oursConfig(2, p, b.opts.shape)},
 		{"baseline", baselineConfig(2)},
 	} {
 		dir := filepath.Join(b.work, "warmup", side.name)
@@ -589,7 +594,7 @@ func (b *bench) rateLimited(ctx context.Context, rep *Report) error {
 	}
 	defer emu.Stop()
 	dir := filepath.Join(b.work, fmt.Sprintf("ratelimit-n%d", n))
-	if err := writeConfig(dir, oursConfig(n, providerSettings{APIURL: emu.URL, RequestsPerSecond: rps})); err != nil {
+	if err := writeConfig(dir, oursConfig(n, providerSettings{APIURL: emu.URL, RequestsPerSecond: rps}, b.opts.shape)); err != nil {
 		return err
 	}
 	// Warm-up without API calls (the emulator's bucket stays full): load the provider's schema.
