@@ -3,13 +3,15 @@ package provider
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
-// Every example under examples/resources and examples/data-sources is applied and
-// destroyed against the emulator, so the documentation shows configurations that work.
+// Every example under examples/resources and examples/data-sources, and every guide
+// example that needs no other provider, is applied and destroyed against the emulator,
+// so the documentation shows configurations that work.
 func TestAccExamples(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(examplePath("*", "*", "*.tf"))
@@ -18,8 +20,14 @@ func TestAccExamples(t *testing.T) {
 	}
 	var run int
 	for _, file := range files {
-		switch filepath.Base(file) {
-		case "resource.tf", "data-source.tf":
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case filepath.Base(file) == "resource.tf", filepath.Base(file) == "data-source.tf":
+		case filepath.Base(filepath.Dir(filepath.Dir(file))) == "guides" && !strings.Contains(string(body), "required_providers"):
+			// a guide's example that needs only this provider (the others would be downloaded)
 		default:
 			continue // import blocks name example ids
 		}
@@ -28,10 +36,6 @@ func TestAccExamples(t *testing.T) {
 			t.Parallel()
 			e := newAccEnv(t)
 			e.needEmulator("the examples name the emulator's seeded projects")
-			body, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				CheckDestroy:             e.checkAccountsDestroyed,
@@ -39,7 +43,7 @@ func TestAccExamples(t *testing.T) {
 			})
 		})
 	}
-	if run < 6 {
-		t.Fatalf("expected at least 6 examples, found %d", run)
+	if run < 7 {
+		t.Fatalf("expected at least 7 examples, found %d", run)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,13 +71,50 @@ func TestPhases(t *testing.T) {
 }
 
 func TestBaselineRefConfig(t *testing.T) {
-	ref := baselineRefConfig(5, shapeIndex)
+	ref := baselineRefConfig(5, shapeIndex, refPadding{})
 	if strings.Count(ref, "count = 5") != 2 || !strings.Contains(ref, "input = terraform_data.a[count.index].id") {
 		t.Fatalf("baselineRefConfig(5, index):\n%s", ref)
 	}
-	ref = baselineRefConfig(5, shapeList)
+	ref = baselineRefConfig(5, shapeList, refPadding{})
 	if strings.Count(ref, "count = 5") != 2 || !strings.Contains(ref, "ids = terraform_data.a[*].id") ||
 		!strings.Contains(ref, "input = local.ids[count.index]") {
 		t.Fatalf("baselineRefConfig(5, list):\n%s", ref)
+	}
+}
+
+func TestBaselineRefConfig_padding(t *testing.T) {
+	ref := baselineRefConfig(3, shapeList, refPadding{A: 4, B: 2})
+	for _, want := range []string{`input = "${count.index}-xxxx"`, `input = "${local.ids[count.index]}-xx"`} {
+		if !strings.Contains(ref, want) {
+			t.Errorf("padded baselineRefConfig lacks %q:\n%s", want, ref)
+		}
+	}
+}
+
+func TestStateAttrBytesAndPadFor(t *testing.T) {
+	dir := t.TempDir()
+	state := `{"version": 4, "resources": [
+  {"type": "terraform_data", "name": "a", "instances": [
+    {"attributes": {"id": "1", "input": null}},
+    {"attributes": {"id": "123", "input": null}}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := stateAttrBytes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// {"id":"1","input":null} is 23 bytes, {"id":"123","input":null} 25: compact, not as written.
+	if got["terraform_data.a"] != 24 {
+		t.Fatalf("stateAttrBytes = %v, want terraform_data.a 24", got)
+	}
+	pad, err := padFor(
+		map[string]float64{"platformer_service_account.sa": 500, "platformer_service_account_token.token": 600},
+		map[string]float64{"terraform_data.a": 200, "terraform_data.b": 350})
+	if err != nil || pad != (refPadding{A: 150, B: 125}) {
+		t.Fatalf("padFor = %+v, %v", pad, err)
+	}
+	if _, err := padFor(map[string]float64{}, got); err == nil {
+		t.Error("padFor with sizes missing: want an error")
 	}
 }

@@ -174,6 +174,10 @@ type bench struct {
 	providerDir  string
 	emulatorBin  string
 	log          io.Writer
+	// refPad pads the reference-shaped baseline to ours' state size; refSizes records
+	// the sizes measured at the warm-up (mean compact attributes JSON per instance).
+	refPad   refPadding
+	refSizes map[string]float64
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -506,6 +510,10 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 	if err := b.warmUp(ctx, emu, providerSet); err != nil {
 		return err
 	}
+	if b.opts.refBaseline {
+		pad := b.refPad
+		rep.Settings.RefPadding, rep.Settings.StateBytes = &pad, b.refSizes
+	}
 	for _, n := range b.opts.ns {
 		oursDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "ours")
 		baseDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline")
@@ -518,7 +526,7 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 		var ours, base, ref [][]phaseResult
 		refDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline-ref")
 		if b.opts.refBaseline {
-			if err := writeConfig(refDir, baselineRefConfig(n, b.opts.shape)); err != nil {
+			if err := writeConfig(refDir, baselineRefConfig(n, b.opts.shape, b.refPad)); err != nil {
 				return err
 			}
 		}
@@ -571,6 +579,55 @@ func (b *bench) warmUp(ctx context.Context, emu *emulator, p providerSettings) e
 			}
 		}
 	}
+	if b.opts.refBaseline {
+		return b.measurePadding(ctx, emu, p)
+	}
+	return nil
+}
+
+// measurePadding applies ours and the unpadded reference-shaped baseline at N=2,
+// compares the size of their instances in state, and sets the padding that makes the
+// baseline's instances as large as ours; it then applies the padded baseline at N=2 to
+// record the sizes reached.
+func (b *bench) measurePadding(ctx context.Context, emu *emulator, p providerSettings) error {
+	sizes := map[string]float64{}
+	apply := func(name, config string) (map[string]float64, error) {
+		dir := filepath.Join(b.work, "warmup", name)
+		if err := writeConfig(dir, config); err != nil {
+			return nil, err
+		}
+		res, err := b.runSide(ctx, emu, dir, "warmup-"+name, phases(false)[:1])
+		if err != nil {
+			return nil, err
+		}
+		if len(res) != 1 || res[0].Error != "" {
+			return nil, fmt.Errorf("warm-up %s apply failed: %v", name, res)
+		}
+		return stateAttrBytes(dir)
+	}
+	ours, err := apply("ours-size", oursConfig(2, p, b.opts.shape))
+	if err != nil {
+		return err
+	}
+	ref, err := apply("baseline-ref-size", baselineRefConfig(2, b.opts.shape, refPadding{}))
+	if err != nil {
+		return err
+	}
+	if b.refPad, err = padFor(ours, ref); err != nil {
+		return err
+	}
+	padded, err := apply("baseline-ref-padded", baselineRefConfig(2, b.opts.shape, b.refPad))
+	if err != nil {
+		return err
+	}
+	for k, v := range ours {
+		sizes[k] = v
+	}
+	for k, v := range padded {
+		sizes[k] = v
+	}
+	b.refSizes = sizes
+	b.logf("state bytes per instance: %v; reference-shaped baseline padded by %d / %d characters", sizes, b.refPad.A, b.refPad.B)
 	return nil
 }
 

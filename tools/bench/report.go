@@ -64,6 +64,10 @@ type settings struct {
 	UpdateMaxN        int      `json:"update_phase_max_n"`
 	ExtraEnv          []string `json:"extra_env,omitempty"`
 	Shape             string   `json:"shape,omitempty"` // shapeList or shapeIndex; empty in results older than -shape: index
+	// RefPadding and StateBytes: the reference-shaped baseline's padding and the mean
+	// size in state of one instance of each resource, measured at the warm-up.
+	RefPadding *refPadding        `json:"ref_padding,omitempty"`
+	StateBytes map[string]float64 `json:"state_bytes_per_instance,omitempty"`
 }
 
 // shape is the settings' reference shape; results written before -shape existed were
@@ -73,6 +77,26 @@ func (s settings) shape() string {
 		return shapeIndex
 	}
 	return s.Shape
+}
+
+// paddingText describes the reference-shaped baseline's padding, if any.
+func paddingText(st settings) string {
+	if st.RefPadding == nil {
+		return ""
+	}
+	names := make([]string, 0, len(st.StateBytes))
+	for k := range st.StateBytes {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	sizes := make([]string, 0, len(names))
+	for _, k := range names {
+		sizes = append(sizes, fmt.Sprintf("`%s` %.0f B", k, st.StateBytes[k]))
+	}
+	return fmt.Sprintf(" Its inputs are padded (by %d and %d characters) so that each instance holds about as many bytes "+
+		"of state as ours: Terraform copies and writes the whole state after every change, so its cost grows with "+
+		"the state's size as well as with the number of objects. Attributes per instance, as compact JSON, "+
+		"measured at the warm-up: %s.", st.RefPadding.A, st.RefPadding.B, strings.Join(sizes, ", "))
 }
 
 // shapeText says in words how a token names its account.
@@ -534,7 +558,7 @@ func markdown(r *Report, plotFile string) string {
 			fmt.Sprint(r.Settings.UpdateMaxN) + ", as it costs as much as an apply), `destroy`.\n\n")
 		if r.hasRef() {
 			b.WriteString("*Ref. baseline* (`-ref-baseline`, apply and plan only) is N `terraform_data` `a` plus N `b` with " +
-				refShape + ": the same reference shape as ours.\n\n")
+				refShape + ": the same reference shape as ours." + paddingText(r.Settings) + "\n\n")
 		}
 		if r.Settings.shape() == shapeIndex {
 			b.WriteString("With `-shape index`, Terraform core treats `x[count.index]` as a reference to every instance of " +
