@@ -61,6 +61,7 @@ type options struct {
 	extraEnv    envList
 	refBaseline bool
 	shape       string
+	floor       bool
 	replot      string
 	explicitSet map[string]bool
 }
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.cmdTimeout, "timeout", 15*time.Minute, "time limit of one terraform command")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
 	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more, each referencing one of the first as -shape says")
+	fs.BoolVar(&o.floor, "floor", false, "also time apply and plan of the floor: ours' configuration served by tools/floorprovider, the provider's schemas with resources that call no API")
 	fs.StringVar(&o.shape, "shape", shapeList, "how each token names its account: list (local.ids[count.index], ids = platformer_service_account.sa[*].id) or index (platformer_service_account.sa[count.index].id, O(N²) in Terraform core)")
 	fs.StringVar(&o.replot, "replot", "", "only rewrite the Markdown and the plot in -out from this results.json (no run)")
 	fs.Var(&o.extraEnv, "env", "KEY=VALUE added to the environment of terraform and so of the provider, e.g. TF_LOG_SDK=OFF (repeatable; for what-if runs)")
@@ -178,6 +180,8 @@ type bench struct {
 	// the sizes measured at the warm-up (mean compact attributes JSON per instance).
 	refPad   refPadding
 	refSizes map[string]float64
+	// floorEnv runs terraform with the floor provider (-floor) in place of ours.
+	floorEnv []string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -347,6 +351,19 @@ func setup(ctx context.Context, opts options, stderr io.Writer) (*bench, func(),
 		return nil, nil, err
 	}
 	b.tfEnv = append(terraformEnv(os.Environ(), rc), opts.extraEnv...)
+	if opts.floor {
+		floorDir := filepath.Join(work, "floor-providers")
+		if err := goBuild(ctx, filepath.Join(repo, "tools"), filepath.Join(floorDir, providerBinary), "./floorprovider"); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		floorRC := filepath.Join(work, "terraform-floor.rc")
+		if err := os.WriteFile(floorRC, []byte(cliConfig(floorDir)), 0o644); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		b.floorEnv = append(terraformEnv(os.Environ(), floorRC), opts.extraEnv...)
+	}
 	return b, cleanup, nil
 }
 
@@ -365,21 +382,31 @@ func (b *bench) startEmulator(ctx context.Context, name string, rateLimit float6
 type phaseSpec struct {
 	name string
 	args []string
+	env  []string // the environment of terraform; nil: the bench's
+}
+
+// withEnv returns specs that run terraform with env.
+func withEnv(specs []phaseSpec, env []string) []phaseSpec {
+	out := slices.Clone(specs)
+	for i := range out {
+		out[i].env = env
+	}
+	return out
 }
 
 func phases(update bool) []phaseSpec {
 	common := []string{"-input=false", "-no-color"}
 	apply := append([]string{"apply"}, append(common, "-auto-approve")...)
 	ps := []phaseSpec{
-		{phaseApply, apply},
-		{phasePlan, append(append([]string{"plan"}, common...), "-detailed-exitcode")},
+		{name: phaseApply, args: apply},
+		{name: phasePlan, args: append(append([]string{"plan"}, common...), "-detailed-exitcode")},
 	}
 	desc := "bench"
 	if update {
 		desc = "bench-updated"
-		ps = append(ps, phaseSpec{phaseUpdate, append(slices.Clone(apply), "-var", "description="+desc)})
+		ps = append(ps, phaseSpec{name: phaseUpdate, args: append(slices.Clone(apply), "-var", "description="+desc)})
 	}
-	return append(ps, phaseSpec{phaseDestroy, append(append([]string{"destroy"}, common...), "-auto-approve", "-var", "description="+desc)})
+	return append(ps, phaseSpec{name: phaseDestroy, args: append(append([]string{"destroy"}, common...), "-auto-approve", "-var", "description="+desc)})
 }
 
 // runPhase runs one phase and measures it. A failed command is recorded in the
@@ -393,7 +420,11 @@ func (b *bench) runPhase(ctx context.Context, emu *emulator, dir, label string, 
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return res, err
 	}
-	tr, err := b.terraform(ctx, dir, logPath, ps.args...)
+	env := ps.env
+	if env == nil {
+		env = b.tfEnv
+	}
+	tr, err := b.terraform(ctx, dir, logPath, env, ps.args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, err
@@ -523,7 +554,7 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 		if err := writeConfig(baseDir, baselineConfig(n)); err != nil {
 			return err
 		}
-		var ours, base, ref [][]phaseResult
+		var ours, base, ref, floor [][]phaseResult
 		refDir := filepath.Join(b.work, fmt.Sprintf("n%d", n), "baseline-ref")
 		if b.opts.refBaseline {
 			if err := writeConfig(refDir, baselineRefConfig(n, b.opts.shape, b.refPad)); err != nil {
@@ -554,8 +585,15 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 				}
 				ref = append(ref, rb)
 			}
+			if b.opts.floor {
+				fl, err := b.runSide(ctx, emu, oursDir, fmt.Sprintf("n%d-floor%s", n, suffix), withEnv(phases(false)[:2], b.floorEnv))
+				if err != nil {
+					return err
+				}
+				floor = append(floor, fl)
+			}
 		}
-		rep.Sizes = append(rep.Sizes, sizeResult{N: n, Ours: merge(ours), Baseline: merge(base), BaselineRef: merge(ref)})
+		rep.Sizes = append(rep.Sizes, sizeResult{N: n, Ours: merge(ours), Baseline: merge(base), BaselineRef: merge(ref), Floor: merge(floor)})
 	}
 	return nil
 }
@@ -655,7 +693,7 @@ func (b *bench) rateLimited(ctx context.Context, rep *Report) error {
 		return err
 	}
 	// Warm-up without API calls (the emulator's bucket stays full): load the provider's schema.
-	if _, err := b.terraform(ctx, dir, filepath.Join(b.work, "logs", "ratelimit-validate.log"), "validate", "-no-color"); err != nil {
+	if _, err := b.terraform(ctx, dir, filepath.Join(b.work, "logs", "ratelimit-validate.log"), b.tfEnv, "validate", "-no-color"); err != nil {
 		return err
 	}
 	b.logf("rate-limited cold apply: N=%d, emulator limit %g req/s, provider requests_per_second %g", n, limit, rps)

@@ -121,6 +121,8 @@ type sizeResult struct {
 	N        int           `json:"n"`
 	Ours     []phaseResult `json:"ours"`
 	Baseline []phaseResult `json:"baseline"`
+	// Floor is ours' configuration served by tools/floorprovider (apply and plan), with -floor.
+	Floor []phaseResult `json:"floor,omitempty"`
 	// BaselineRef is the reference-shaped baseline (apply and plan), with -ref-baseline.
 	BaselineRef []phaseResult `json:"baseline_ref,omitempty"`
 }
@@ -186,6 +188,17 @@ func (s sizeResult) ours(name string) *phaseResult     { return s.phase(s.Ours, 
 func (s sizeResult) baseline(name string) *phaseResult { return s.phase(s.Baseline, name) }
 func (s sizeResult) baselineRef(name string) *phaseResult {
 	return s.phase(s.BaselineRef, name)
+}
+
+func (s sizeResult) floor(name string) *phaseResult { return s.phase(s.Floor, name) }
+
+func (r *Report) hasFloor() bool {
+	for _, s := range r.Sizes {
+		if len(s.Floor) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Report) hasRef() bool {
@@ -255,6 +268,14 @@ func evaluateTargets(r *Report) []target {
 				t.Result = passIf(ratio <= targetTimeRatio)
 			}
 			ts = append(ts, t)
+			if fl := s.floor(ph); fl != nil && o != nil && fl.Error == "" && o.Error == "" && fl.Seconds > 0 {
+				ts = append(ts, target{
+					Name:     fmt.Sprintf("(for information) %s time, N=%d: ours ÷ floor provider (same schemas, no API)", ph, s.N),
+					Measured: fmt.Sprintf("%.2f× (%.2fs / %.2fs)", o.Seconds/fl.Seconds, o.Seconds, fl.Seconds),
+					Limit:    "—",
+					Result:   resultNA,
+				})
+			}
 			if rb := s.baselineRef(ph); rb != nil && o != nil && rb.Error == "" && o.Error == "" && rb.Seconds > 0 {
 				ts = append(ts, target{
 					Name:     fmt.Sprintf("(for information) %s time, N=%d: ours ÷ reference-shaped baseline", ph, s.N),
@@ -364,14 +385,20 @@ func firstLine(s string) string {
 // timingTable is the main table: one row per N and phase.
 func timingTable(r *Report) string {
 	var b strings.Builder
-	ref := r.hasRef()
+	ref, floor := r.hasRef(), r.hasFloor()
 	b.WriteString("| N | phase | ours (s) | baseline (s) | ours ÷ baseline |")
 	if ref {
 		b.WriteString(" ref. baseline (s) | ours ÷ ref. |")
 	}
+	if floor {
+		b.WriteString(" floor (s) | ours ÷ floor |")
+	}
 	b.WriteString(" CPU s: ours (provider) / baseline | API calls | API writes | 429s | provider peak RSS (MiB) | terraform peak RSS ours / baseline (MiB) |\n")
 	b.WriteString("|---:|---|---:|---:|---:|")
 	if ref {
+		b.WriteString("---:|---:|")
+	}
+	if floor {
 		b.WriteString("---:|---:|")
 	}
 	b.WriteString("---:|---:|---:|---:|---:|---:|\n")
@@ -393,6 +420,10 @@ func timingTable(r *Report) string {
 			if ref {
 				rb := s.baselineRef(o.Phase)
 				fmt.Fprintf(&b, " %s | %s |", secs(rb), ratioOf(&o, rb))
+			}
+			if floor {
+				fl := s.floor(o.Phase)
+				fmt.Fprintf(&b, " %s | %s |", secs(fl), ratioOf(&o, fl))
 			}
 			fmt.Fprintf(&b, " %.2f (%.2f) / %s | %d | %d | %d | %s | %s / %s |\n",
 				o.CPUSeconds, o.ProviderCPUSeconds, blCPU,
@@ -532,6 +563,12 @@ func summary(r *Report) string {
 	var b strings.Builder
 	b.WriteString(settingsLine(r) + "\n\n")
 	if len(r.Sizes) > 0 {
+		if r.hasFloor() {
+			b.WriteString("*Floor* (`-floor`, apply and plan only) is ours' configuration served by `tools/floorprovider`: the " +
+				"provider's own schemas, served as the provider serves them, by resources that call no API and copy the plan " +
+				"into state. It is what Terraform, the plugin protocol and terraform-plugin-framework cost for these schemas; " +
+				"no provider built on them can go below it.\n\n")
+		}
 		b.WriteString(timingTable(r) + "\n")
 	}
 	if r.RateLimit != nil {

@@ -185,7 +185,7 @@ type tfRun struct {
 // terraform runs one terraform command in dir, timing it with the wall clock from just
 // before the process starts to just after it exits, and sampling memory meanwhile. Its
 // output goes to logPath. A non-zero exit is not an error here: the caller decides.
-func (b *bench) terraform(ctx context.Context, dir, logPath string, args ...string) (tfRun, error) {
+func (b *bench) terraform(ctx context.Context, dir, logPath string, env []string, args ...string) (tfRun, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.cmdTimeout)
 	defer cancel()
 	logFile, err := os.Create(logPath)
@@ -196,7 +196,7 @@ func (b *bench) terraform(ctx context.Context, dir, logPath string, args ...stri
 	fmt.Fprintf(logFile, "$ terraform %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, b.terraformBin, args...)
 	cmd.Dir = dir
-	cmd.Env = b.tfEnv
+	cmd.Env = env
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

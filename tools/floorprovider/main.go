@@ -1,0 +1,138 @@
+// Command floorprovider is the benchmark's floor: the Platformer provider's own schemas,
+// served the way the provider serves them (terraform-plugin-framework behind
+// provider.NewServer, logs off unless TF_LOG asks, GOGC 400), by resources that call no
+// API and only copy the plan into state. What a run of it costs is what Terraform, the
+// plugin protocol and the framework cost for these schemas; whatever the real provider
+// takes above it is its own.
+//
+// It is built by tools/bench (-floor) and never shipped.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+	"runtime/debug"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	platformer "github.com/platformercloud/terraform-provider-platformer/internal/provider"
+)
+
+func main() {
+	// As the provider's main.go does.
+	if os.Getenv("TF_LOG") == "" {
+		for _, name := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
+			if os.Getenv(name) == "" {
+				_ = os.Setenv(name, "OFF")
+			}
+		}
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	newServer := platformer.NewServer(func() provider.Provider {
+		return &floorProvider{real: platformer.New("floor", "none")()}
+	})
+	err := tf6server.Serve("registry.terraform.io/platformercloud/platformer", func() tfprotov6.ProviderServer {
+		server, err := newServer()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return server
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// floorProvider has the real provider's name, schema and resources' schemas, and
+// nothing else: no client, no data sources.
+type floorProvider struct {
+	real provider.Provider
+}
+
+func (p *floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
+	p.real.Metadata(ctx, req, resp)
+}
+
+func (p *floorProvider) Schema(ctx context.Context, req provider.SchemaRequest, resp *provider.SchemaResponse) {
+	p.real.Schema(ctx, req, resp)
+}
+
+func (p *floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (p *floorProvider) Resources(ctx context.Context) []func() resource.Resource {
+	var out []func() resource.Resource
+	for _, newReal := range p.real.Resources(ctx) {
+		out = append(out, func() resource.Resource { return &floorResource{real: newReal()} })
+	}
+	return out
+}
+
+func (p *floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+// floorResource has a real resource's name and schema; its state is its plan.
+type floorResource struct {
+	real resource.Resource
+}
+
+func (r *floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	r.real.Metadata(ctx, req, resp)
+}
+
+func (r *floorResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	r.real.Schema(ctx, req, resp)
+}
+
+func (r *floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = known(req.Plan.Raw)
+}
+
+// Read keeps the prior state, which the framework has already put in resp.
+func (r *floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (r *floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = known(req.Plan.Raw)
+}
+
+// Delete does nothing; the framework then removes the state.
+func (r *floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// placeholder stands for every string known only after apply: as long as the UUIDs
+// and timestamps the Console returns, so that the state is about as large as the real
+// provider's.
+const placeholder = "00000000-0000-4000-8000-000000000000"
+
+// known replaces each unknown value of v with a known one: a placeholder string,
+// false, an empty collection, or null.
+func known(v tftypes.Value) tftypes.Value {
+	out, err := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		t := v.Type()
+		switch {
+		case t.Is(tftypes.String):
+			return tftypes.NewValue(t, placeholder), nil
+		case t.Is(tftypes.Bool):
+			return tftypes.NewValue(t, false), nil
+		case t.Is(tftypes.Set{}), t.Is(tftypes.List{}):
+			return tftypes.NewValue(t, []tftypes.Value{}), nil
+		case t.Is(tftypes.Map{}):
+			return tftypes.NewValue(t, map[string]tftypes.Value{}), nil
+		default:
+			return tftypes.NewValue(t, nil), nil
+		}
+	})
+	if err != nil {
+		panic(err) // a value built by Terraform and transformed value by value: cannot fail
+	}
+	return out
+}
