@@ -53,51 +53,42 @@ type releasingServer struct {
 }
 
 func (s *releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.ValidateResourceConfig(rc, req)
+	return releasing(ctx, req, s.frameworkServer.ValidateResourceConfig)
 }
 
 func (s *releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.UpgradeResourceState(rc, req)
+	return releasing(ctx, req, s.frameworkServer.UpgradeResourceState)
 }
 
 func (s *releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.ReadResource(rc, req)
+	return releasing(ctx, req, s.frameworkServer.ReadResource)
 }
 
 func (s *releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.PlanResourceChange(rc, req)
+	return releasing(ctx, req, s.frameworkServer.PlanResourceChange)
 }
 
 func (s *releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.ApplyResourceChange(rc, req)
+	return releasing(ctx, req, s.frameworkServer.ApplyResourceChange)
 }
 
 func (s *releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.ImportResourceState(rc, req)
+	return releasing(ctx, req, s.frameworkServer.ImportResourceState)
 }
 
 func (s *releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	rc := newReleasableContext(ctx)
-	defer rc.release()
-	return s.frameworkServer.ValidateDataResourceConfig(rc, req)
+	return releasing(ctx, req, s.frameworkServer.ValidateDataResourceConfig)
 }
 
 func (s *releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	return releasing(ctx, req, s.frameworkServer.ReadDataSource)
+}
+
+// releasing calls rpc with a context that forwards to ctx until rpc returns.
+func releasing[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
 	rc := newReleasableContext(ctx)
 	defer rc.release()
-	return s.frameworkServer.ReadDataSource(rc, req)
+	return rpc(rc, req)
 }
 
 // releasableContext forwards to a request's context until release; from then on it
