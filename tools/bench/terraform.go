@@ -110,7 +110,7 @@ resource "terraform_data" "d" {
 
 // refPadding is what baselineRefConfig adds to each input so that its instances hold
 // as many bytes of state as ours: Terraform core's cost grows with the size of the
-// state it copies and writes after every change, not only with the number of objects.
+// state, not only with the number of objects.
 type refPadding struct {
 	A, B int // characters added to the input of each terraform_data a / b
 }
@@ -268,8 +268,8 @@ func writeConfig(dir, content string) error {
 }
 
 // stateAttrBytes is, for each resource (type.name) in the local state of dir, the mean
-// size of its instances' attributes as compact JSON: what Terraform core holds, copies
-// and writes for each object.
+// size of its instances' attributes as compact JSON: what Terraform core holds for
+// each object.
 func stateAttrBytes(dir string) (map[string]float64, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
 	if err != nil {
