@@ -81,6 +81,32 @@ func setModel(ctx context.Context, dst planOrState, m objectModel) diag.Diagnost
 	return dst.Set(ctx, obj)
 }
 
+// setModelIfChanged writes m unless it equals was, the model dst already holds: the
+// framework starts a Read's state and a ModifyPlan's plan as the prior ones, and a
+// refresh or plan that changes nothing is most of what a large configuration does.
+func setModelIfChanged(ctx context.Context, dst planOrState, m, was objectModel) diag.Diagnostics {
+	if modelsEqual(m, was) {
+		return nil
+	}
+	return setModel(ctx, dst, m)
+}
+
+// modelsEqual reports whether every attribute of a equals that of b.
+func modelsEqual(a, b objectModel) bool {
+	fa, fb := a.fields(), b.fields()
+	if len(fa) != len(fb) {
+		return false
+	}
+	for name, pa := range fa {
+		va, okA := valueOf(pa)
+		vb, okB := valueOf(fb[name])
+		if !okA || !okB || !va.Equal(vb) {
+			return false
+		}
+	}
+	return true
+}
+
 // assignValue stores v in the field ptr points to, if their types agree.
 func assignValue(ptr any, v attr.Value) bool {
 	var ok bool

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Each objectModel lists exactly its struct's tfsdk tags, each pointing at the field
@@ -39,5 +41,27 @@ func TestObjectModels_matchTagsAndSchema(t *testing.T) {
 		if !slices.Equal(tags, listed) || !slices.Equal(listed, inSchema) {
 			t.Errorf("%s:\n tags   %v\n fields %v\n schema %v", v.Type(), tags, listed, inSchema)
 		}
+	}
+}
+
+func TestModelsEqual(t *testing.T) {
+	t.Parallel()
+	a := serviceAccountTokenModel{
+		ID:              types.StringValue("x"),
+		RotationTrigger: types.DynamicValue(types.StringValue("1")),
+		HasExpired:      types.BoolValue(false),
+	}
+	b := a
+	if !modelsEqual(&a, &b) {
+		t.Fatal("a copy is not equal")
+	}
+	b.RotationTrigger = types.DynamicValue(types.StringValue("2"))
+	if modelsEqual(&a, &b) {
+		t.Fatal("a different rotation_trigger is equal")
+	}
+	b = a
+	b.HasExpired = types.BoolNull()
+	if modelsEqual(&a, &b) {
+		t.Fatal("null has_expired equals false")
 	}
 }

@@ -125,7 +125,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	next := serviceAccountModelFrom(sa)
-	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &next, &state)...)
 }
 
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -211,6 +211,7 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planned := plan
 	var config serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
 	if config.OrganizationID.IsNull() {
@@ -241,5 +242,5 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	default:
 		plan.Level = types.StringValue(levelProject)
 	}
-	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
 }

@@ -79,6 +79,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planned := plan
 	if config.OrganizationID.IsNull() && r.data != nil {
 		switch {
 		case r.data.organizationUnknown:
@@ -145,7 +146,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if len(configChanges) == 0 && len(otherReasons) == 0 {
 		plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
 		plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
-		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+		resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
 		return
 	}
 	plan.ID = state.ID

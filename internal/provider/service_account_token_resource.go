@@ -172,6 +172,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	if !state.Token.IsNull() {
 		ctx = maskSecrets(ctx, state.Token.ValueString())
 	}
+	prior := state
 	sa, err := r.data.cache.Get(ctx, r.scope(&state), state.ServiceAccountID.ValueString())
 	if client.IsNotFound(err) {
 		tflogDebug(ctx, "service account is gone; removing its token from state", map[string]any{"id": state.ID.ValueString()})
@@ -195,7 +196,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.RenewedAt = timeString(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !r.clock.Now().Before(*sa.TokenExpiresAt))
-	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
 }
 
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
