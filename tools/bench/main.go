@@ -62,6 +62,7 @@ type options struct {
 	refBaseline bool
 	shape       string
 	floor       bool
+	noDestroy   bool
 	replot      string
 	explicitSet map[string]bool
 }
@@ -95,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
 	fs.BoolVar(&o.refBaseline, "ref-baseline", false, "also time apply and plan of a baseline with ours' reference shape: N terraform_data + N more, each referencing one of the first as -shape says")
 	fs.BoolVar(&o.floor, "floor", false, "also time apply and plan of the floor: ours' configuration served by tools/floorprovider, the provider's schemas with resources that call no API")
+	fs.BoolVar(&o.noDestroy, "no-destroy", false, "skip the destroy phase of the sweep (every apply starts from an empty state anyway): for repeats of apply and plan")
 	fs.StringVar(&o.shape, "shape", shapeList, "how each token names its account: list (local.ids[count.index], ids = platformer_service_account.sa[*].id) or index (platformer_service_account.sa[count.index].id, O(N²) in Terraform core)")
 	fs.StringVar(&o.replot, "replot", "", "only rewrite the Markdown and the plot in -out from this results.json (no run)")
 	fs.Var(&o.extraEnv, "env", "KEY=VALUE added to the environment of terraform and so of the provider, e.g. TF_LOG_SDK=OFF (repeatable; for what-if runs)")
@@ -562,17 +564,21 @@ func (b *bench) sweep(ctx context.Context, rep *Report) error {
 			}
 		}
 		update := n <= b.opts.updateMaxN
+		specs := phases(update)
+		if b.opts.noDestroy {
+			specs = specs[:len(specs)-1]
+		}
 		for r := range b.opts.repeat {
 			suffix := ""
 			if b.opts.repeat > 1 {
 				suffix = fmt.Sprintf("-r%d", r+1)
 			}
-			o, err := b.runSide(ctx, emu, oursDir, fmt.Sprintf("n%d-ours%s", n, suffix), phases(update))
+			o, err := b.runSide(ctx, emu, oursDir, fmt.Sprintf("n%d-ours%s", n, suffix), specs)
 			if err != nil {
 				return err
 			}
 			ours = append(ours, o)
-			bl, err := b.runSide(ctx, emu, baseDir, fmt.Sprintf("n%d-baseline%s", n, suffix), phases(update))
+			bl, err := b.runSide(ctx, emu, baseDir, fmt.Sprintf("n%d-baseline%s", n, suffix), specs)
 			if err != nil {
 				return err
 			}
