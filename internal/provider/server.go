@@ -46,8 +46,8 @@ type frameworkServer interface {
 // framework a context that forwards to the request's own only until the RPC returns,
 // then lets it go; what stays reachable is a few hundred bytes per request. The RPCs
 // whose answer is a stream that outlives the call are left as they are.
-// TestReleasingServer_releasesRequestContexts fails when the framework no longer
-// leaks, so that this can be removed.
+// TestReleasingServer_frameworkStillLeaks fails when the framework no longer leaks, so
+// that this can be removed.
 type releasingServer struct {
 	frameworkServer
 }
