@@ -1,7 +1,7 @@
 // Command floorprovider is the benchmark's floor: the Platformer provider's own schemas,
-// served the way the provider serves them (terraform-plugin-framework behind
-// provider.NewServer, logs off unless TF_LOG asks, GOGC 400), by resources that call no
-// API and only copy the plan into state. What a run of it costs is what Terraform, the
+// served through the same provider.Serve (the framework behind NewServer, logs off
+// unless TF_LOG asks, GOGC 400) by resources that call no API and only copy the plan
+// into state. What a run of it costs is what Terraform, the
 // plugin protocol and the framework cost for these schemas; whatever the real provider
 // takes above it is its own.
 //
@@ -11,41 +11,19 @@ package main
 import (
 	"context"
 	"log"
-	"os"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	platformer "github.com/platformercloud/terraform-provider-platformer/internal/provider"
 )
 
 func main() {
-	// As the provider's main.go does.
-	if os.Getenv("TF_LOG") == "" {
-		for _, name := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
-			if os.Getenv(name) == "" {
-				_ = os.Setenv(name, "OFF")
-			}
-		}
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	newServer := platformer.NewServer(func() provider.Provider {
+	err := platformer.Serve(func() provider.Provider {
 		return &floorProvider{real: platformer.New("floor", "none")()}
-	})
-	err := tf6server.Serve("registry.terraform.io/platformercloud/platformer", func() tfprotov6.ProviderServer {
-		server, err := newServer()
-		if err != nil {
-			log.Fatal(err)
-		}
-		return server
-	})
+	}, false)
 	if err != nil {
 		log.Fatal(err)
 	}
