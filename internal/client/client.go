@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -28,6 +30,7 @@ const DefaultBaseURL = "https://api.platformer.com"
 
 const (
 	defaultUserAgent      = "terraform-provider-platformer"
+	defaultURLSetting     = "api_url"
 	defaultRequestTimeout = 60 * time.Second
 	defaultMinRetryWait   = 1 * time.Second
 	defaultMaxRetryWait   = 30 * time.Second
@@ -35,10 +38,13 @@ const (
 
 // Config configures a Client. Only Token is required.
 type Config struct {
-	// BaseURL is an absolute https URL; http is accepted only for a loopback host
-	// (localhost, 127.0.0.0/8, ::1). A trailing slash is tolerated. Empty means
+	// BaseURL is the Console API's base URL, as ParseBaseURL accepts it. Empty means
 	// DefaultBaseURL.
 	BaseURL string
+	// URLSetting is how the user sets BaseURL, named in the errors that ask to check
+	// it (an answer that is not the Console's, a host that cannot be reached). Empty
+	// means "api_url".
+	URLSetting string
 	// Token is the Console API token, sent as the raw Authorization header.
 	Token string
 	// UserAgent is sent on every request. Empty means "terraform-provider-platformer".
@@ -65,6 +71,7 @@ type Config struct {
 type Client struct {
 	baseURL      *url.URL
 	base         string // scheme://host[/prefix] without a trailing slash
+	urlSetting   string
 	token        string
 	userAgent    string
 	maxRetries   int
@@ -72,11 +79,19 @@ type Client struct {
 	retryWaitMax time.Duration
 	logger       Logger
 	httpClient   *http.Client
+
+	// routesConfirmed: some call got a success envelope from this base URL, which proves
+	// that the Console's routes are where the client sends them (see confirmNotFound).
+	routesConfirmed atomic.Bool
+	probeMu         sync.Mutex // one route probe at a time
+	// clockOffset is the Console's clock minus the local clock, in nanoseconds, as last
+	// estimated from a Date header; clockUnknown until then (see ConsoleNow).
+	clockOffset atomic.Int64
 }
 
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +100,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:      base,
-		base:         base.Scheme + "://" + base.Host + strings.TrimRight(base.EscapedPath(), "/"),
+		base:         base.Scheme + "://" + base.Host + base.EscapedPath(),
+		urlSetting:   cfg.URLSetting,
 		token:        cfg.Token,
 		userAgent:    cfg.UserAgent,
 		maxRetries:   cfg.MaxRetries,
@@ -93,6 +109,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMax: cfg.RetryWaitMax,
 		logger:       cfg.Logger,
 	}
+	c.clockOffset.Store(clockUnknown)
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	} else if !validHeaderValue(c.userAgent) {
@@ -100,6 +117,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.logger == nil {
 		c.logger = nopLogger{}
+	}
+	if c.urlSetting == "" {
+		c.urlSetting = defaultURLSetting
+	} else if !validHeaderValue(c.urlSetting) {
+		return nil, errors.New("the URL setting's name contains control characters")
 	}
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("max retries is %d: use 0 (no retries) or more", cfg.MaxRetries)
@@ -151,28 +173,73 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-const acceptedBaseURL = "use an absolute http(s) URL with a host and no credentials, query or fragment, such as " + DefaultBaseURL
+// acceptedBaseURL is the form every base URL error shows.
+const acceptedBaseURL = "use the Console API's base URL: an absolute https URL with a host and, only behind a proxy, " +
+	"the proxy's path prefix, but no credentials, query or fragment, such as " + DefaultBaseURL
 
-func parseBaseURL(raw string) (*url.URL, error) {
+// ParseBaseURL is the one place where the rule for the Console API's base URL lives. It
+// returns the URL to send requests under, without a trailing slash, or an error that
+// says what is wrong and what is accepted:
+//
+//   - an absolute https URL with a host; http only for a loopback host (localhost,
+//     127.0.0.0/8, ::1), since the token would otherwise travel in clear text;
+//   - no credentials, query or fragment (credentials are never echoed);
+//   - no API path: the client adds "/auth/api/v1/..." itself, so a path that starts
+//     with "/auth" or holds "/auth/api" (such as ".../auth/api/v1") is refused with the
+//     URL to use instead; any other path is a proxy's prefix and is kept.
+//
+// An empty string means DefaultBaseURL.
+func ParseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, errors.New("the base URL does not parse: " + acceptedBaseURL)
+		return nil, errors.New("the API URL does not parse: " + acceptedBaseURL)
 	}
 	shown := u.Redacted()
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("base URL %q is not valid: %s", shown, acceptedBaseURL)
+		return nil, fmt.Errorf("the API URL %q is not an absolute http(s) URL: %s", shown, acceptedBaseURL)
 	}
-	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawFragment != "" {
-		return nil, fmt.Errorf("base URL %q is not valid: %s", shown, acceptedBaseURL)
+	if u.User != nil {
+		return nil, fmt.Errorf("the API URL carries credentials, which are never sent this way (the token goes in its own "+
+			"setting): %s", acceptedBaseURL)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawFragment != "" {
+		// Not echoed: a query may hold a secret.
+		return nil, errors.New("the API URL has a query or a fragment: " + acceptedBaseURL)
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return nil, fmt.Errorf("base URL %q uses http: the token would travel in clear text; use https "+
+		return nil, fmt.Errorf("the API URL %q uses http: the token would travel in clear text; use https "+
 			"(http is accepted only for a loopback host: localhost, 127.0.0.0/8 or ::1)", shown)
 	}
-	return u, nil
+	trimmed := *u
+	trimmed.Path = strings.TrimRight(u.Path, "/")
+	trimmed.RawPath = ""
+	if u.RawPath != "" {
+		trimmed.RawPath = strings.TrimRight(u.RawPath, "/")
+	}
+	if prefix, ok := cutAPIPath(trimmed.Path); ok {
+		want := trimmed
+		want.Path, want.RawPath = prefix, ""
+		return nil, fmt.Errorf("the API URL %q includes the API path %q: requests go to %s/..., added to the "+
+			"base URL, so use the base URL without it, %q", shown, strings.TrimPrefix(trimmed.Path, prefix),
+			pathPrefixAuth, want.String())
+	}
+	return &trimmed, nil
+}
+
+// cutAPIPath reports whether path (no trailing slash) holds the API path: it starts with
+// the auth service's segment, or holds its API path anywhere; prefix is what precedes it.
+func cutAPIPath(path string) (prefix string, found bool) {
+	lower := strings.ToLower(path)
+	if lower == serviceAuth || strings.HasPrefix(lower, serviceAuth+"/") {
+		return "", true
+	}
+	if i := strings.Index(lower+"/", serviceAuth+"/api/"); i >= 0 {
+		return path[:i], true
+	}
+	return "", false
 }
 
 func isLoopbackHost(host string) bool {

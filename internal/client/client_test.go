@@ -29,9 +29,9 @@ func TestNewValidatesBaseURL(t *testing.T) {
 		{"ftp://api.platformer.com", "absolute http(s) URL"},
 		{"https://", "absolute http(s) URL"},
 		{"https:api.platformer.com", "absolute http(s) URL"},
-		{"https://user:pw@api.platformer.com", "absolute http(s) URL"},
-		{"https://api.platformer.com/?x=1", "absolute http(s) URL"},
-		{"https://api.platformer.com/#frag", "absolute http(s) URL"},
+		{"https://user:pw@api.platformer.com", "carries credentials"},
+		{"https://api.platformer.com/?x=1", "query or a fragment"},
+		{"https://api.platformer.com/#frag", "query or a fragment"},
 		{"https://api.platformer.com/%zz", "does not parse"},
 		{"::::", "does not parse"},
 	}

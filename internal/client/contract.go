@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Paths, relative to the base URL. Identity and access live in service "auth".
 const (
-	pathPrefixAuth           = "/auth/api/v1"
+	serviceAuth              = "/auth" // the service's segment: a base URL never holds it
+	pathPrefixAuth           = serviceAuth + "/api/v1"
 	pathListOrganizations    = pathPrefixAuth + "/organization/list"
 	pathCreateServiceAccount = pathPrefixAuth + "/serviceaccount/token/create"
 	pathListServiceAccounts  = pathPrefixAuth + "/serviceaccount/list"
@@ -48,6 +50,7 @@ const (
 	headerAccept         = "Accept"
 	headerContentType    = "Content-Type"
 	headerRetryAfter     = "Retry-After"
+	headerDate           = "Date" // the Console's clock (RFC 9110 HTTP-date)
 	mediaTypeJSON        = "application/json"
 )
 
@@ -138,6 +141,14 @@ func decodeData(data json.RawMessage, v any) error {
 		return errNoData
 	}
 	return json.Unmarshal(data, v)
+}
+
+// unknownRoutePrefix starts the message of the Console's (and the emulator's) 404 for a
+// path that is no route at all, which says nothing about any object. [model]
+const unknownRoutePrefix = "no such route"
+
+func isUnknownRouteMessage(msg string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(msg)), unknownRoutePrefix)
 }
 
 // ---- wire structs -------------------------------------------------------------------

@@ -101,21 +101,21 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 
 		var gotSA *ServiceAccount
-		err := c.interpret(r, status, "", body, func(d json.RawMessage) (err error) { gotSA, err = decodeServiceAccount(d); return err })
+		err := c.interpret(r, answer{status: status, body: body}, func(d json.RawMessage) (err error) { gotSA, err = decodeServiceAccount(d); return err })
 		check(err)
 		if err == nil && (!IsUUID(gotSA.ID) || !IsUUID(gotSA.OrganizationID) || gotSA.Name == "") {
 			t.Fatalf("garbage account %+v", gotSA)
 		}
 
 		var gotTok *IssuedToken
-		err = c.interpret(r, status, "", body, func(d json.RawMessage) (err error) { gotTok, err = decodeIssuedToken(d); return err })
+		err = c.interpret(r, answer{status: status, body: body}, func(d json.RawMessage) (err error) { gotTok, err = decodeIssuedToken(d); return err })
 		check(err)
 		if err == nil && (gotTok.Token == "" || !IsUUID(gotTok.ServiceAccount.ID)) {
 			t.Fatalf("garbage token %+v", gotTok)
 		}
 
 		var gotPage *Page
-		err = c.interpret(r, status, "", body, func(d json.RawMessage) (err error) { gotPage, err = decodePage(d); return err })
+		err = c.interpret(r, answer{status: status, body: body}, func(d json.RawMessage) (err error) { gotPage, err = decodePage(d); return err })
 		check(err)
 		if err == nil {
 			if gotPage.Items == nil || gotPage.NextPage < 0 {
@@ -129,7 +129,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 
 		var gotOrgs []Organization
-		err = c.interpret(r, status, "", body, func(d json.RawMessage) (err error) { gotOrgs, err = decodeOrganizations(d); return err })
+		err = c.interpret(r, answer{status: status, body: body}, func(d json.RawMessage) (err error) { gotOrgs, err = decodeOrganizations(d); return err })
 		check(err)
 		for _, o := range gotOrgs {
 			if !IsUUID(o.ID) {
@@ -137,6 +137,6 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			}
 		}
 
-		check(c.interpret(r, status, "", body, nil))
+		check(c.interpret(r, answer{status: status, body: body}, nil))
 	})
 }

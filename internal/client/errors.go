@@ -35,26 +35,49 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("%s %s: %s: %s%s", e.Method, e.Path, statusLine(e.StatusCode), msg, requestIDSuffix(e.RequestID))
 }
 
-// UnexpectedResponseError is an HTTP answer whose body was not a Console response: not
-// JSON, not the Console's envelope, a success envelope whose payload does not decode,
-// or a body larger than the client reads. It is not an APIError, so IsNotFound and
-// friends do not mistake, say, a proxy's HTML 404 page for the Console's answer.
+// UnexpectedResponseError is an HTTP answer that is not the Console's answer to the
+// call: a body that is not JSON or not the Console's envelope (a proxy's HTML page, an
+// empty body), a success envelope whose payload does not decode, a body larger than
+// the client reads, or a 404 whose route could not be confirmed (see
+// IsNotFound). It is not an APIError, so IsNotFound and friends never
+// mistake it for the Console's own answer about an object.
 type UnexpectedResponseError struct {
-	StatusCode   int
-	Method, Path string
-	RequestID    string
-	// Reason says what was wrong with the body.
+	StatusCode int
+	Method     string
+	// Path is the request's path relative to the base URL; URL is the absolute URL
+	// requested, base URL included.
+	Path, URL string
+	RequestID string
+	// Reason says what was wrong with the answer.
 	Reason string
 	// Body quotes at most 200 bytes of the body of an error status, with the configured
 	// token scrubbed. It is empty for success statuses, whose body may carry a secret.
 	Body string
+	// Hint says what to check, usually the base URL.
+	Hint string
 }
 
+// Error reads like
+// "GET https://proxy.example.com/auth/api/v1/serviceaccount/…: 404 Not Found: not a
+// Console response: an HTML page, …; body starts "<html>…". Check api_url (…): …".
 func (e *UnexpectedResponseError) Error() string {
+	where := e.URL
+	if where == "" {
+		where = e.Path
+	}
+	s := e.Method + " " + where + ": " + e.answer()
+	if e.Hint != "" {
+		s += ". " + e.Hint
+	}
+	return s
+}
+
+// answer is the message without the request and the hint.
+func (e *UnexpectedResponseError) answer() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s: the response body was not a Console response", e.Method, e.Path, statusLine(e.StatusCode))
+	fmt.Fprintf(&b, "%s: not a Console response", statusLine(e.StatusCode))
 	if e.Reason != "" {
-		b.WriteString(" (" + e.Reason + ")")
+		b.WriteString(": " + e.Reason)
 	}
 	if e.Body != "" {
 		fmt.Fprintf(&b, "; body starts %q", e.Body)
@@ -85,6 +108,8 @@ func (e *transportError) Error() string {
 func (e *transportError) Unwrap() error { return e.err }
 
 // IsNotFound reports whether the Console answered 404: no such object in this scope.
+// It is true only of the Console's own answer: its error envelope, on a route that
+// exists (a 404 whose route could not be confirmed is an UnexpectedResponseError).
 func IsNotFound(err error) bool { return apiStatus(err) == http.StatusNotFound }
 
 // IsConflict reports whether the Console answered 409: name already used in this scope.
@@ -105,19 +130,22 @@ func IsRateLimited(err error) bool { return anyStatus(err) == http.StatusTooMany
 // was seen: a 502 or 504 answer, a success status whose body could not be read or
 // decoded, or a failure (timeout, connection reset, cancellation) after a connection
 // to the server had been obtained. A dial error (the server was never reached), a 503
-// (answered before processing) and every other answer are known outcomes.
+// (answered before processing), every other answer, and any failure of a GET (which
+// applies nothing) are known outcomes.
 func IsOutcomeUnknown(err error) bool {
 	var te *transportError
 	if errors.As(err, &te) {
-		return te.maybeApplied
+		return te.maybeApplied && te.method != http.MethodGet
 	}
 	var ue *UnexpectedResponseError
-	if errors.As(err, &ue) && ue.StatusCode >= 200 && ue.StatusCode < 300 {
-		return true
+	if errors.As(err, &ue) {
+		return ue.Method != http.MethodGet && (ue.StatusCode >= 200 && ue.StatusCode < 300 ||
+			ue.StatusCode == http.StatusBadGateway || ue.StatusCode == http.StatusGatewayTimeout)
 	}
-	switch anyStatus(err) {
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return true
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Method != http.MethodGet &&
+			(ae.StatusCode == http.StatusBadGateway || ae.StatusCode == http.StatusGatewayTimeout)
 	}
 	return false
 }

@@ -30,7 +30,10 @@ func TestErrorClasses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
-			srv, rec := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+			srv, rec := newServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+				if answerProbe(w, r) {
+					return
+				}
 				w.Header().Set("X-Request-Id", "req-12")
 				w.Header().Set("Retry-After", "0")
 				writeJSON(w, tc.status, errEnv("the server says no"))
@@ -49,8 +52,8 @@ func TestErrorClasses(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("predicates %+v, want %+v", got, tc.want)
 			}
-			if rec.n() != 1 {
-				t.Errorf("%d attempts with MaxRetries 0", rec.n())
+			if rec.calls() != 1 {
+				t.Errorf("%d attempts with MaxRetries 0", rec.calls())
 			}
 		})
 	}
@@ -84,19 +87,23 @@ func TestNotAConsoleResponse(t *testing.T) {
 		body   string
 		reason string
 	}{
-		"html 404 from a proxy": {404, "text/html", "<html><body>Not Found</body></html>", "not JSON"},
-		"malformed JSON":        {200, "application/json", `{"success": true, "data": `, "not JSON"},
-		"empty body":            {200, "application/json", ``, "not JSON"},
-		"JSON array":            {200, "application/json", `[1,2]`, "not JSON"},
-		"no success key":        {200, "application/json", `{"data": []}`, "not JSON"},
-		"success is a string":   {200, "application/json", `{"success": "true", "data": []}`, "not JSON"},
-		"keys in other case":    {200, "application/json", `{"Success": true, "Data": []}`, "not JSON"},
-		"error without message": {400, "application/json", `{"success": false, "errors": {}}`, "not JSON"},
-		"errors is a list":      {400, "application/json", `{"success": false, "errors": ["x"]}`, "not JSON"},
+		"html 404 from a proxy": {404, "text/html", "<html><body>Not Found</body></html>", "an HTML page"},
+		"html without type":     {404, "", "\n <!DOCTYPE html><title>404</title>", "an HTML page"},
+		"html 200":              {200, "text/html; charset=utf-8", "<p>welcome</p>", "an HTML page"},
+		"malformed JSON":        {200, "application/json", `{"success": true, "data": `, "neither JSON nor HTML"},
+		"empty body":            {200, "application/json", ``, "an empty body"},
+		"empty 404":             {404, "", ``, "an empty body"},
+		"JSON array":            {200, "application/json", `[1,2]`, "JSON that is not the Console's envelope"},
+		"no success key":        {200, "application/json", `{"data": []}`, "JSON that is not the Console's envelope"},
+		"success is a string":   {200, "application/json", `{"success": "true", "data": []}`, "JSON that is not"},
+		"keys in other case":    {200, "application/json", `{"Success": true, "Data": []}`, "JSON that is not"},
+		"error without message": {400, "application/json", `{"success": false, "errors": {}}`, "JSON that is not"},
+		"errors is a list":      {400, "application/json", `{"success": false, "errors": ["x"]}`, "JSON that is not"},
+		"gateway JSON 404":      {404, "application/json", `{"message":"no Route matched with those values"}`, "JSON that is not"},
 		"success with 500":      {500, "application/json", `{"success": true, "data": []}`, "error status"},
 		"data is an object":     {200, "application/json", `{"success": true, "data": {}}`, "unexpected payload"},
-		"trailing garbage":      {200, "application/json", `{"success": true, "data": []} x`, "not JSON"},
-		"redirect status":       {304, "application/json", ``, "not JSON"},
+		"trailing garbage":      {200, "application/json", `{"success": true, "data": []} x`, "neither JSON nor HTML"},
+		"redirect status":       {304, "application/json", ``, "an empty body"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -115,6 +122,13 @@ func TestNotAConsoleResponse(t *testing.T) {
 			if ue.StatusCode != tc.status || !strings.Contains(msg, "not a Console response") ||
 				!strings.Contains(msg, http.StatusText(tc.status)) || !strings.Contains(msg, tc.reason) {
 				t.Errorf("got %q", msg)
+			}
+			// The URL actually requested, and what to check.
+			if want := "GET " + srv.URL + "/auth/api/v1/organization/list: "; !strings.HasPrefix(msg, want) {
+				t.Errorf("got %q, want it to start %q", msg, want)
+			}
+			if !strings.Contains(msg, "Check api_url (now "+srv.URL+")") && !strings.Contains(msg, "otherwise check api_url") {
+				t.Errorf("no hint to check api_url: %q", msg)
 			}
 			if IsNotFound(err) {
 				t.Error("a proxy's 404 page is not the Console's not-found")
@@ -198,7 +212,8 @@ func closedAddr(t *testing.T) string {
 
 func TestOutcomeOfTransportFailures(t *testing.T) {
 	t.Run("connection refused is known: not applied", func(t *testing.T) {
-		c, lg := newClient(t, "http://"+closedAddr(t), func(c *Config) { c.MaxRetries = 2 })
+		addr := closedAddr(t)
+		c, lg := newClient(t, "http://"+addr, func(c *Config) { c.MaxRetries = 2 })
 		_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
 		if err == nil || IsOutcomeUnknown(err) {
 			t.Fatalf("got %v, outcome unknown %v", err, IsOutcomeUnknown(err))
@@ -207,8 +222,15 @@ func TestOutcomeOfTransportFailures(t *testing.T) {
 			strings.Contains(err.Error(), "giving up") {
 			t.Errorf("message %q", err)
 		}
-		if n := lg.count("Console API request"); n != 3 {
-			t.Errorf("%d attempts, want 3: a POST is retried after a dial error", n)
+		// Refused by a loopback address: this machine says nothing listens; no retry.
+		if n := lg.count("Console API request"); n != 1 {
+			t.Errorf("%d attempts, want 1: a refusal by a loopback address is not retried", n)
+		}
+		for _, want := range []string{"(1 attempt over ", "Nothing accepts connections at " + addr,
+			"check api_url (now http://" + addr + ")"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("message %q lacks %q", err, want)
+			}
 		}
 		var op *net.OpError
 		if !errors.As(err, &op) {
@@ -289,5 +311,29 @@ func TestBodySnippetCutsOnRuneBoundary(t *testing.T) {
 	}
 	if got := bodySnippet([]byte("short"), ""); got != "short" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// A GET applies nothing: whatever goes wrong, its outcome is known.
+func TestOutcomeOfAReadIsKnown(t *testing.T) {
+	for _, err := range []error{
+		&UnexpectedResponseError{StatusCode: 200, Method: http.MethodGet},
+		&UnexpectedResponseError{StatusCode: 502, Method: http.MethodGet},
+		&APIError{StatusCode: 504, Method: http.MethodGet},
+		&transportError{method: http.MethodGet, maybeApplied: true},
+	} {
+		if IsOutcomeUnknown(err) {
+			t.Errorf("%#v: outcome unknown for a GET", err)
+		}
+	}
+	for _, err := range []error{
+		&UnexpectedResponseError{StatusCode: 201, Method: http.MethodPost},
+		&UnexpectedResponseError{StatusCode: 504, Method: http.MethodPut},
+		&APIError{StatusCode: 502, Method: http.MethodDelete},
+		&transportError{method: http.MethodPost, maybeApplied: true},
+	} {
+		if !IsOutcomeUnknown(err) {
+			t.Errorf("%#v: outcome known for a write", err)
+		}
 	}
 }

@@ -90,7 +90,7 @@ func FuzzResponseOverHTTP(f *testing.F) {
 		}
 		full := append(append([]byte{}, b...), strings.Repeat(" ", padding)...)
 		var want *IssuedToken
-		wantErr := c.interpret(r, st, "", full, func(d json.RawMessage) (err error) {
+		wantErr := c.interpret(r, answer{status: st, body: full}, func(d json.RawMessage) (err error) {
 			want, err = decodeIssuedToken(d)
 			return err
 		})

@@ -109,6 +109,17 @@ func (r *recorder) n() int {
 	return len(r.reqs)
 }
 
+// calls is how many requests were not the client's route probe (see probePath).
+func (r *recorder) calls() int {
+	n := 0
+	for _, req := range r.all() {
+		if req.Path != probePath {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *recorder) last(t *testing.T) recorded {
 	t.Helper()
 	all := r.all()
@@ -164,6 +175,20 @@ func newClient(t testing.TB, baseURL string, mod ...func(*Config)) (*Client, *ca
 		}
 	})
 	return c, lg
+}
+
+// probePath is what the client GETs to confirm that a 404 comes from a route of the
+// Console: the organization listing.
+const probePath = "/auth/api/v1/organization/list"
+
+// answerProbe answers the client's route probe with an organization list, and reports
+// whether r was it.
+func answerProbe(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path != probePath {
+		return false
+	}
+	writeJSON(w, http.StatusOK, okEnv([]any{map[string]any{"organization_id": orgID, "name": "acme"}}))
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

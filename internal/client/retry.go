@@ -3,13 +3,16 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -27,6 +30,7 @@ type exchange struct {
 	idempotent bool // GET, PUT and DELETE may be repeated; POST may not
 
 	attempt      int       // 1 for the first attempt
+	first        time.Time // of the first attempt
 	start        time.Time // of the current attempt
 	maybeApplied bool      // some attempt may have reached the Console unanswered
 	gotConn      atomic.Bool
@@ -68,6 +72,9 @@ func (ex *exchange) fields() map[string]any {
 func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
 	ex.attempt = retry + 1
 	ex.start = time.Now()
+	if retry == 0 {
+		ex.first = ex.start
+	}
 	ex.gotConn.Store(false)
 	f := ex.fields()
 	f[logRequestHeaders] = RedactHeaders(req.Header)
@@ -107,7 +114,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 		return false, ctx.Err()
 	}
 	if err != nil {
-		if errors.As(err, &le) || errors.As(err, &re) {
+		if errors.As(err, &le) || errors.As(err, &re) || ex.hopeless(err) {
 			return false, nil
 		}
 		if ex.idempotent {
@@ -128,6 +135,34 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 func isDialError(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// hopeless reports a connection failure that a retry within seconds would only repeat:
+// a host name that does not exist (the DNS answer is authoritative, and resolvers cache
+// it), or a connection refused by a loopback address (this machine's kernel answered
+// that nothing listens on the port; there is no load balancer in between to recover).
+func (ex *exchange) hopeless(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) && isLoopbackHost(ex.c.baseURL.Hostname())
+}
+
+// connectHint explains a failure to reach the server at all, or returns "".
+func connectHint(err error, base *url.URL, setting string) string {
+	var dns *net.DNSError
+	now := fmt.Sprintf("%s (now %s)", setting, base.Redacted())
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return fmt.Sprintf("The host name %q does not resolve: check %s for a typo", base.Hostname(), now)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("Nothing accepts connections at %s: check %s, and that the Console (or the emulator) is "+
+			"running there", base.Host, now)
+	case isDialError(err) || errors.As(err, &dns):
+		return fmt.Sprintf("Could not connect to %s: check %s and the network between here and there", base.Host, now)
+	}
+	return ""
 }
 
 // backoff is the wait before the next attempt; it logs the retry.

@@ -77,8 +77,8 @@ func TestRetryRules(t *testing.T) {
 			if (err == nil) != tc.ok {
 				t.Fatalf("got %v", err)
 			}
-			if rec.n() != tc.attempts {
-				t.Errorf("%d attempts, want %d", rec.n(), tc.attempts)
+			if rec.calls() != tc.attempts {
+				t.Errorf("%d attempts, want %d", rec.calls(), tc.attempts)
 			}
 			if got := lg.count("retrying Console API request"); got != tc.attempts-1 {
 				t.Errorf("%d retries logged, want %d", got, tc.attempts-1)
@@ -230,7 +230,7 @@ func TestErrorHandlerNeverSaysGivingUp(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "giving up") || !strings.Contains(err.Error(), "GET /auth/api/v1/serviceaccount/") {
 		t.Errorf("got %v", err)
 	}
-	if strings.Contains(err.Error(), "http://") {
-		t.Errorf("the message repeats the URL: %v", err)
+	if strings.Contains(err.Error(), `Get "http`) {
+		t.Errorf("the message repeats the URL in Go's form: %v", err)
 	}
 }

@@ -274,7 +274,10 @@ func TestDeleteServiceAccount(t *testing.T) {
 }
 
 func TestDeleteServiceAccountNotFound(t *testing.T) {
-	srv, _ := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		if answerProbe(w, r) {
+			return
+		}
 		writeJSON(w, 404, errEnv("no such service account"))
 	})
 	c, _ := newClient(t, srv.URL)

@@ -53,11 +53,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	writeError(w, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 }
 
-// serveClock moves a ManualClock: body {"advance": "<Go duration>"} or
-// {"set": "<RFC 3339>"}. Any other clock is 409.
+// serveClock moves a MovableClock (a ManualClock, or the ShiftedClock of the stand-alone
+// emulator): body {"advance": "<Go duration>"} or {"set": "<RFC 3339>"}. Any other
+// clock (plain real time) is 409.
 func (s *Server) serveClock(w http.ResponseWriter, r *http.Request) {
-	clock, manual := s.clock.(*ManualClock)
-	if !manual {
+	clock, movable := s.clock.(MovableClock)
+	if !movable {
 		writeError(w, errorf(http.StatusConflict, "the clock cannot be moved: this emulator runs on real time"))
 		return
 	}

@@ -10,15 +10,20 @@
 // "data" and custom roles "deployer" and "auditor", and an admin user of acme reached
 // with the admin token. Faults can be injected: latency, a per-token rate limit,
 // requests refused with 503 before processing, and writes committed but answered 502.
+// A write whose client goes away during the latency is committed (the default) or
+// dropped (Options.DepartedWrites). Every answer carries the emulator's clock in its
+// Date header, as the contract says the Console's do.
 //
 // Control routes under /_emulator/ (no authentication, never counted, never faulted)
-// report statistics, move a ManualClock, reset the state and answer health checks.
+// report statistics, move a MovableClock (ManualClock, ShiftedClock), reset the state
+// and answer health checks.
 // Their successful answers are plain JSON; their refusals use the error envelope.
 //
 // The emulator never imports the client or Terraform: it is the other side of the wire.
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -56,14 +61,42 @@ type Options struct {
 	// Seed seeds the random source of FailRate and DropRate and nothing else.
 	// 0 means 1.
 	Seed int64
+	// DepartedWrites says what happens to a write (POST, PUT, DELETE) whose client goes
+	// away while it waits out the Latency: DepartedWritesCommit (the default, and what
+	// a real API server usually does) finishes and commits it, answering nobody;
+	// DepartedWritesCancel drops it unprocessed (answered 499). A read whose client
+	// went away is always dropped.
+	DepartedWrites DepartedWrites
+}
+
+// DepartedWrites is what the emulator does with a write whose client has gone.
+type DepartedWrites string
+
+const (
+	// DepartedWritesCommit finishes and commits the write; the default.
+	DepartedWritesCommit DepartedWrites = "commit"
+	// DepartedWritesCancel drops the write unprocessed and records 499.
+	DepartedWritesCancel DepartedWrites = "cancel"
+)
+
+// ParseDepartedWrites reads "commit" or "cancel" ("" is commit).
+func ParseDepartedWrites(s string) (DepartedWrites, error) {
+	switch DepartedWrites(s) {
+	case "", DepartedWritesCommit:
+		return DepartedWritesCommit, nil
+	case DepartedWritesCancel:
+		return DepartedWritesCancel, nil
+	}
+	return "", fmt.Errorf("departed writes %q: use %q or %q", s, DepartedWritesCommit, DepartedWritesCancel)
 }
 
 // Server is the emulated Console. It implements http.Handler and is safe for
 // concurrent use.
 type Server struct {
-	clock      Clock
-	adminToken string
-	routes     []*route
+	clock          Clock
+	adminToken     string
+	departedWrites DepartedWrites
+	routes         []*route
 
 	requestSeq atomic.Uint64
 
@@ -78,8 +111,13 @@ type Server struct {
 	stats   *statsRecorder
 }
 
-// New returns a Server holding the seeded world.
+// New returns a Server holding the seeded world. It panics on an Options.DepartedWrites
+// that ParseDepartedWrites refuses.
 func New(opts Options) *Server {
+	departed, err := ParseDepartedWrites(string(opts.DepartedWrites))
+	if err != nil {
+		panic("emulator: " + err.Error())
+	}
 	if opts.AdminToken == "" {
 		opts.AdminToken = DefaultAdminToken
 	}
@@ -87,19 +125,23 @@ func New(opts Options) *Server {
 		opts.Clock = realClock{}
 	}
 	return &Server{
-		clock:      opts.Clock,
-		adminToken: opts.AdminToken,
-		routes:     apiRoutes(),
-		st:         newSeedStore(opts.AdminToken),
-		issued:     []string{opts.AdminToken},
-		faults:     newFaults(opts.Seed, opts.FailRate, opts.DropRate, opts.Latency),
-		limiter:    newRateLimiter(opts.RateLimit),
-		stats:      newStatsRecorder(),
+		clock:          opts.Clock,
+		adminToken:     opts.AdminToken,
+		departedWrites: departed,
+		routes:         apiRoutes(),
+		st:             newSeedStore(opts.AdminToken),
+		issued:         []string{opts.AdminToken},
+		faults:         newFaults(opts.Seed, opts.FailRate, opts.DropRate, opts.Latency),
+		limiter:        newRateLimiter(opts.RateLimit),
+		stats:          newStatsRecorder(),
 	}
 }
 
 // ServeHTTP answers one request: a control route under /_emulator/, or an API route.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Every answer carries a Date header from the emulator's clock, taken when the answer
+// is written.
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w := &dateWriter{ResponseWriter: rw, clock: s.clock}
 	w.Header().Set("X-Request-Id", fmt.Sprintf("req-%06d", s.requestSeq.Add(1)))
 	if r.URL.Path == strings.TrimSuffix(controlPrefix, "/") || strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.serveControl(w, r)
@@ -110,19 +152,51 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stats.record(r.Method, m.label(), status)
 }
 
+// dateWriter sets the Date header from the emulator's clock when the header is written,
+// so that an answer delayed by latency carries the time it was sent.
+type dateWriter struct {
+	http.ResponseWriter
+	clock Clock
+	dated bool
+}
+
+func (d *dateWriter) WriteHeader(code int) {
+	if !d.dated && code >= http.StatusOK {
+		d.dated = true
+		d.Header().Set("Date", d.clock.Now().UTC().Format(http.TimeFormat))
+	}
+	d.ResponseWriter.WriteHeader(code)
+}
+
+func (d *dateWriter) Write(b []byte) (int, error) {
+	if !d.dated {
+		d.WriteHeader(http.StatusOK)
+	}
+	return d.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (d *dateWriter) Unwrap() http.ResponseWriter { return d.ResponseWriter }
+
 // serveAPI runs an API request through the fault pipeline — latency, rate limit,
 // injected failure — then handles it, then may drop a write's response. It returns the
 // status written.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, m match) int {
+func (s *Server) serveAPI(w *dateWriter, r *http.Request, m match) int {
 	// The body is read first: only once it is consumed does the HTTP server watch the
-	// connection, so that a client that goes away during the latency cancels the
-	// request instead of having it processed after it left.
+	// connection, so that a client that goes away during the latency is noticed.
 	var body []byte
 	var bodyErr error
 	if r.Method == http.MethodPost || r.Method == http.MethodPut {
-		body, bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		body, bodyErr = io.ReadAll(http.MaxBytesReader(w.ResponseWriter, r.Body, maxBodyBytes))
 	}
-	if err := s.faults.wait(r.Context()); err != nil || r.Context().Err() != nil {
+	// A write whose client goes away is finished and committed (DepartedWritesCommit),
+	// as a real server does, or dropped unprocessed (DepartedWritesCancel); a read is
+	// dropped.
+	ctx := r.Context()
+	if isWrite(r.Method) && s.departedWrites == DepartedWritesCommit {
+		ctx = context.WithoutCancel(ctx)
+	}
+	if err := s.faults.wait(ctx); err != nil || ctx.Err() != nil {
 		return writeError(w, errorf(statusClientClosedRequest, "request cancelled by the client before it was handled"))
 	}
 	if allowed, retryAfter := s.limiter.allow(r.Header.Get("Authorization")); !allowed {

@@ -1,6 +1,8 @@
 // Command platformer-emulator serves the in-memory Platformer Console emulator over
-// HTTP for demos and manual testing. It runs on a manual clock started at the real
-// time, which POST /_emulator/clock can move.
+// HTTP for demos and manual testing. Its clock is real time plus an offset that
+// POST /_emulator/clock moves, and every answer carries it in its Date header.
+// SIGINT or SIGTERM stops it gracefully (requests in flight finish); a second signal
+// stops it at once.
 //
 //	platformer-emulator -addr 127.0.0.1:8787 -latency 50ms -fail-rate 0.1
 package main
@@ -23,7 +25,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // from now on, a second signal stops the process at once
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -46,8 +51,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&cfg.opts.FailRate, "fail-rate", 0, "fraction [0,1] of API requests answered 503 before processing")
 	fs.Float64Var(&cfg.opts.DropRate, "drop-rate", 0, "fraction [0,1] of writes committed but answered 502")
 	fs.Int64Var(&cfg.opts.Seed, "seed", 1, "seed of the fail/drop random source")
+	departed := fs.String("departed-writes", string(emulator.DepartedWritesCommit),
+		"what to do with a write whose client has gone: commit (finish it, as a real server does) or cancel (drop it, answer 499)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	var err error
+	if cfg.opts.DepartedWrites, err = emulator.ParseDepartedWrites(*departed); err != nil {
+		return cfg, fmt.Errorf("-departed-writes must be %q or %q, not %q", emulator.DepartedWritesCommit,
+			emulator.DepartedWritesCancel, *departed)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -93,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platformer-emulator:", err)
 		return 2
 	}
-	clock := emulator.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	clock := emulator.NewShiftedClock()
 	cfg.opts.Clock = clock
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -111,7 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  custom role   deployer  %s\n", emulator.DeployerRoleID)
 	fmt.Fprintf(stdout, "  custom role   auditor   %s\n", emulator.AuditorRoleID)
 	fmt.Fprintf(stdout, "  admin token   %s\n", cfg.opts.AdminToken)
-	fmt.Fprintf(stdout, "  clock         %s (manual: POST /_emulator/clock)\n", clock.Now().Format(time.RFC3339))
+	fmt.Fprintf(stdout, "  clock         real time, %s now (POST /_emulator/clock moves it)\n", clock.Now().Format(time.RFC3339))
+	fmt.Fprintf(stdout, "  departed writes %s\n", cfg.opts.DepartedWrites)
+	fmt.Fprintf(stdout, "Stop with Ctrl-C or SIGTERM (kill %d).\n", os.Getpid())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -121,6 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	case <-ctx.Done():
 	}
+	fmt.Fprintln(stdout, "stopping: letting requests in flight finish (a second signal stops at once)")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -16,15 +16,17 @@ import (
 
 func TestParseFlags(t *testing.T) {
 	cfg, err := parseFlags(nil, io.Discard)
-	if err != nil || cfg.addr != "127.0.0.1:8787" || cfg.opts.AdminToken != emulator.DefaultAdminToken {
+	if err != nil || cfg.addr != "127.0.0.1:8787" || cfg.opts.AdminToken != emulator.DefaultAdminToken ||
+		cfg.opts.DepartedWrites != emulator.DepartedWritesCommit {
 		t.Fatalf("defaults %+v, %v", cfg, err)
 	}
 	cfg, err = parseFlags([]string{"-addr", "[::1]:9000", "-admin-token", "t", "-latency", "50ms", "-rate-limit", "2.5",
-		"-fail-rate", "0.1", "-drop-rate", "0.2", "-seed", "42"}, io.Discard)
+		"-fail-rate", "0.1", "-drop-rate", "0.2", "-seed", "42", "-departed-writes", "cancel"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := emulator.Options{AdminToken: "t", Latency: 50 * time.Millisecond, RateLimit: 2.5, FailRate: 0.1, DropRate: 0.2, Seed: 42}
+	want := emulator.Options{AdminToken: "t", Latency: 50 * time.Millisecond, RateLimit: 2.5, FailRate: 0.1, DropRate: 0.2, Seed: 42,
+		DepartedWrites: emulator.DepartedWritesCancel}
 	if cfg.addr != "[::1]:9000" || cfg.opts != want {
 		t.Fatalf("parsed %+v", cfg)
 	}
@@ -44,6 +46,7 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-admin-token", ""}, "-admin-token"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nope"}, "flag provided but not defined"},
+		{[]string{"-departed-writes", "abort"}, `-departed-writes must be "commit" or "cancel", not "abort"`},
 	}
 	for _, tt := range refused {
 		if _, err := parseFlags(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.message) {
@@ -121,14 +124,23 @@ func TestRunServesAndStops(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	// The manual clock can be moved.
-	resp, err = http.Post(base+"/_emulator/clock", "application/json", strings.NewReader(`{"advance":"1h"}`))
+	// The clock is real time, sent in the Date header...
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if d := time.Since(date); err != nil || d < -time.Second || d > 2*time.Second {
+		t.Errorf("Date %q is %s off real time", resp.Header.Get("Date"), d)
+	}
+	// ... and can be moved; it then runs on from there.
+	resp, err = http.Post(base+"/_emulator/clock", "application/json", strings.NewReader(`{"advance":"300h"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("clock status %d", resp.StatusCode)
+	}
+	date, err = http.ParseTime(resp.Header.Get("Date"))
+	if d := time.Until(date) - 300*time.Hour; err != nil || d < -2*time.Second || d > time.Second {
+		t.Errorf("Date %q after advancing 300h is %s off real time + 300h", resp.Header.Get("Date"), d)
 	}
 
 	cancel()
