@@ -8,6 +8,11 @@
 # we build the provider ourselves, ask the terraform on PATH for the schema through a
 # dev_overrides CLI config (no `terraform init`, no registry), and hand tfplugindocs
 # the JSON with --providers-schema, which skips its build-and-download path entirely.
+# `tfplugindocs validate` then checks the rendered docs/ against the same schema.
+#
+# Before rendering, the permission codes guide (templates/guides/permissions.md.tmpl)
+# is regenerated from internal/catalog, so docs-check fails when the catalog changed
+# and the page did not.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,10 +28,13 @@ terraform=${TERRAFORM:-$(command -v terraform || true)}
 die() { echo "docs: $*" >&2; exit 1; }
 
 [[ -x $tfplugindocs ]] || die "$tfplugindocs not found; run 'make tools' first"
-[[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH; install Terraform >= 1.0 (docs generation never downloads it)"
+[[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH; install Terraform >= 1.11 (docs generation never downloads it)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-docs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+
+echo "==> generating templates/guides/permissions.md.tmpl from internal/catalog"
+go run ./internal/catalog/cmd/gen-permissions -o templates/guides/permissions.md.tmpl
 
 echo "==> building the provider for its schema"
 mkdir -p "$work/plugins" "$work/config"
@@ -69,3 +77,12 @@ echo "==> rendering docs/ with tfplugindocs"
   --rendered-website-dir docs \
   --website-source-dir templates \
   --examples-dir examples
+
+echo "==> validating docs/ with tfplugindocs validate"
+# It logs every file it checks; show that only when it fails.
+"$tfplugindocs" validate \
+  --provider-dir "$root" \
+  --provider-name "$provider_name" \
+  --providers-schema "$work/schema.json" >"$work/validate.log" 2>&1 ||
+  { cat "$work/validate.log" >&2; die "tfplugindocs validate found problems in docs/ (above)"; }
+echo "docs/ passes tfplugindocs validate"

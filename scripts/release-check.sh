@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# make release-check: build the release the way the Terraform Registry receives it, and
+# install and use it the way a user does. Offline once the Go modules are in the cache.
+#
+#   1. a throwaway GPG key in a temporary GNUPGHOME (never printed, deleted at exit)
+#   2. goreleaser (pinned, bin/goreleaser) in snapshot mode, signing on, into dist/
+#   3. verify dist/: the SHA256SUMS signature (gpg --verify), every checksum
+#      (sha256sum -c), the registry manifest, every zip's name and content
+#   4. unpack nothing: put the linux_amd64 zip into a filesystem_mirror (the packed
+#      layout Terraform reads), `terraform init` from it (no dev_overrides, no
+#      registry), check the lock file records the package's hash
+#   5. start the Console emulator on a free loopback port; apply examples/demo with the
+#      released binary, plan again (no changes), destroy
+#
+# RELEASE_CHECK_TARGETS="linux_amd64 darwin_arm64" builds only those targets (for a quick
+# local run); by default every target of .goreleaser.yml is built, as a release does.
+# KEEP_WORKDIR=1 keeps the temp dir (CLI config, state, logs) for inspection.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+export TF_INPUT=0
+export TF_CLI_ARGS_init="-no-color" TF_CLI_ARGS_plan="-no-color" TF_CLI_ARGS_apply="-no-color" TF_CLI_ARGS_destroy="-no-color"
+
+readonly project=terraform-provider-platformer
+readonly provider_source="registry.terraform.io/platformercloud/platformer"
+readonly organization_id="a1c3e000-0000-4000-8000-000000000001"
+readonly admin_token="emulator-admin-token"
+goreleaser=${GORELEASER:-$root/bin/goreleaser}
+terraform=${TERRAFORM:-$(command -v terraform || true)}
+
+step() { printf '\n==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf '\nrelease-check failed: %s\n' "$*" >&2; exit 1; }
+
+[[ -x $goreleaser ]] || die "$goreleaser not found; run 'make tools' first"
+[[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH (Terraform >= 1.11; nothing here downloads it)"
+for cmd in go git gpg gpgconf sha256sum unzip curl; do
+  command -v "$cmd" >/dev/null 2>&1 || die "$cmd is not on PATH (gpg: Debian package gnupg; unzip: package unzip)"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-release-check.XXXXXX")
+emulator_pid=""
+started=$SECONDS
+cleanup() {
+  local rc=$?
+  if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
+    gpgconf --kill all >/dev/null 2>&1 || true # the agent started for this GNUPGHOME
+    rm -rf "$GNUPGHOME"
+  fi
+  if ((rc != 0)) && [[ -s $work/emulator.log ]]; then
+    printf '\n--- last lines of the emulator log ---\n' >&2
+    tail -n 20 "$work/emulator.log" >&2 || true
+  fi
+  if [[ ${KEEP_WORKDIR:-} == 1 ]]; then
+    printf '\nkept %s\n' "$work" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------
+step "Throwaway signing key (temporary GNUPGHOME)"
+# A short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited.
+GNUPGHOME=$(mktemp -d /tmp/rc-gnupg.XXXXXX)
+export GNUPGHOME
+chmod 700 "$GNUPGHOME"
+# RSA, like the keys the Terraform Registry accepts; no passphrase; expires tomorrow.
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+  --quick-generate-key "release-check <release-check@invalid>" rsa3072 sign 1d >/dev/null 2>&1 ||
+  die "could not generate a GPG key"
+GPG_FINGERPRINT=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+[[ -n $GPG_FINGERPRINT ]] || die "no fingerprint for the generated key"
+export GPG_FINGERPRINT
+info "key generated in a temporary GNUPGHOME (removed at exit)"
+
+# ---------------------------------------------------------------------------------
+step "goreleaser release --snapshot (signing on) into dist/"
+config=.goreleaser.yml
+if [[ -n ${RELEASE_CHECK_TARGETS:-} ]]; then
+  # Only the requested targets: a copy of the config with builds.targets set, which
+  # overrides goos/goarch/ignore. Everything else is the release's own configuration.
+  config=$work/goreleaser.yml
+  {
+    sed -n '1,/^builds:/p' .goreleaser.yml
+    printf '  - targets: [%s]\n' "$(echo "$RELEASE_CHECK_TARGETS" | tr -s ' ' ',')"
+    sed -n '/^builds:/,/^archives:/{/^builds:/d;/^archives:/d;s/^  - env:/    env:/;p}' .goreleaser.yml
+    sed -n '/^archives:/,$p' .goreleaser.yml
+  } >"$config"
+  info "targets: $RELEASE_CHECK_TARGETS (RELEASE_CHECK_TARGETS)"
+fi
+# goreleaser reads the remote's URL; a clone without a remote would make it drop all
+# git information (commit, date) from the snapshot. Lend it one through the
+# environment, leaving the repository's config alone.
+if ! git ls-remote --get-url >/dev/null 2>&1; then
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0="$root"
+fi
+"$goreleaser" --version 2>/dev/null | grep -m1 -i '^gitversion' | sed 's/^/    goreleaser /' || true
+build_started=$SECONDS
+"$goreleaser" release --snapshot --clean --config "$config" --parallelism 2 >"$work/goreleaser.log" 2>&1 || {
+  tail -n 40 "$work/goreleaser.log" >&2
+  die "goreleaser failed (log above)"
+}
+build_seconds=$((SECONDS - build_started))
+grep -q 'signing' "$work/goreleaser.log" || die "goreleaser did not sign (no signing step in its log)"
+info "goreleaser finished in ${build_seconds}s"
+
+version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json | head -n1)
+[[ -n $version ]] || die "no version in dist/metadata.json"
+info "version: $version"
+
+# ---------------------------------------------------------------------------------
+step "Verify dist/"
+sums=${project}_${version}_SHA256SUMS
+manifest=${project}_${version}_manifest.json
+[[ -f dist/$sums ]] || die "dist/$sums is missing"
+[[ -f dist/$sums.sig ]] || die "dist/$sums.sig is missing (signing did not run)"
+
+# The release's assets as the Registry downloads them: dist's zips, SHA256SUMS and its
+# signature, and terraform-registry-manifest.json, which release.extra_files uploads
+# as $manifest (it is not copied into dist/).
+grep -q 'name_template: .*_manifest.json' .goreleaser.yml || die ".goreleaser.yml does not upload the manifest as <project>_<version>_manifest.json"
+assets=$work/assets
+mkdir -p "$assets"
+cp dist/*.zip "dist/$sums" "dist/$sums.sig" "$assets/"
+cp terraform-registry-manifest.json "$assets/$manifest"
+
+gpg --batch --verify "$assets/$sums.sig" "$assets/$sums" 2>"$work/gpg-verify.log" || {
+  cat "$work/gpg-verify.log" >&2
+  die "gpg --verify of $sums.sig failed: $sums changed after it was signed"
+}
+info "gpg --verify $sums.sig: good signature"
+(cd "$assets" && sha256sum --check --strict --quiet "$sums") || die "sha256sum -c $sums failed"
+info "sha256sum -c $sums: $(wc -l <"dist/$sums") files OK"
+
+# SHA256SUMS lists the zips and the manifest, nothing else (no signature of itself).
+while read -r _ name; do
+  [[ $name == "$manifest" || ($name == *.zip && -f dist/$name) ]] || die "$sums lists $name, which is neither a zip nor the manifest"
+done <"dist/$sums"
+grep -q "  $manifest\$" "dist/$sums" || die "$manifest is not listed in $sums"
+info "manifest: $manifest (listed in $sums, protocol $(sed -n 's/.*"protocol_versions": *\[\([^]]*\)\].*/\1/p' terraform-registry-manifest.json))"
+
+shopt -s nullglob
+zips=(dist/*.zip)
+shopt -u nullglob
+((${#zips[@]} > 0)) || die "no zip in dist/"
+for zip in "${zips[@]}"; do
+  name=$(basename "$zip")
+  [[ $name =~ ^${project}_${version//./\\.}_([a-z0-9]+)_([a-z0-9]+)\.zip$ ]] ||
+    die "$name is not named ${project}_${version}_<os>_<arch>.zip"
+  os=${BASH_REMATCH[1]}
+  want=${project}_v${version}
+  [[ $os == windows ]] && want+=.exe
+  got=$(unzip -Z1 "$zip")
+  [[ $got == "$want" ]] || die "$name holds [$(echo "$got" | tr '\n' ' ')], want exactly $want"
+  grep -q "  $name\$" "dist/$sums" || die "$name is not listed in $sums"
+done
+info "${#zips[@]} zips, each named ${project}_${version}_<os>_<arch>.zip holding ${project}_v${version}:"
+for zip in "${zips[@]}"; do basename "$zip"; done | sed 's/^/      /'
+
+linux_zip=dist/${project}_${version}_linux_amd64.zip
+[[ -f $linux_zip ]] || die "$linux_zip is missing"
+
+# ---------------------------------------------------------------------------------
+step "Install the linux_amd64 zip from a filesystem_mirror: terraform init"
+# The packed layout: HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip,
+# the very file the Registry would serve.
+mirror=$work/mirror/$provider_source
+mkdir -p "$mirror"
+cp "$linux_zip" "$mirror/"
+# Only the mirror: no registry, no dev_overrides, no plugin cache.
+cat >"$work/terraform.rc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["$provider_source"]
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE=$work/terraform.rc
+unset TF_PLUGIN_CACHE_DIR
+mkdir -p "$work/config"
+cp examples/demo/*.tf "$work/config/"
+# Pin the snapshot version (a pre-release is only selected by an exact constraint)
+# through an override file, which Terraform merges into the example's own
+# required_providers.
+cat >"$work/config/release_check_override.tf" <<EOF
+terraform {
+  required_providers {
+    platformer = {
+      source  = "platformercloud/platformer"
+      version = "= $version"
+    }
+  }
+}
+EOF
+cd "$work/config"
+"$terraform" init -input=false >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; die "terraform init failed"; }
+grep -q "Installed platformercloud/platformer v$version" "$work/init.log" ||
+  { cat "$work/init.log" >&2; die "terraform init did not install platformercloud/platformer v$version"; }
+info "$(grep -m1 'Installed platformercloud/platformer' "$work/init.log" | sed 's/^- //')"
+grep -q "version *= \"$version\"" .terraform.lock.hcl || die "the lock file does not record version $version"
+grep -q '"h1:' .terraform.lock.hcl || die "the lock file records no h1: hash"
+info "lock file: version $version, $(grep -o '"h1:[^"]*"' .terraform.lock.hcl | tr '\n' ' ')"
+# A second init must accept the installed package against the lock file's hash.
+"$terraform" init -input=false -lockfile=readonly >"$work/init2.log" 2>&1 ||
+  { cat "$work/init2.log" >&2; die "terraform init -lockfile=readonly rejected the package"; }
+info "terraform init -lockfile=readonly: the package matches the lock file"
+cd "$root"
+
+# ---------------------------------------------------------------------------------
+step "Start the Console emulator"
+go build -o "$work/platformer-emulator" ./internal/emulator/cmd/platformer-emulator ||
+  die "could not build the emulator"
+"$work/platformer-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+api_url=""
+for _ in $(seq 1 100); do
+  kill -0 "$emulator_pid" 2>/dev/null || die "the emulator exited at start"
+  api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" || true)
+  [[ -n $api_url ]] && break
+  sleep 0.1
+done
+[[ -n $api_url ]] || die "the emulator did not report its address within 10s"
+healthy=""
+for _ in $(seq 1 100); do
+  if [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "$api_url/_emulator/healthz" || true) == 200 ]]; then
+    healthy=1
+    break
+  fi
+  sleep 0.1
+done
+[[ -n $healthy ]] || die "GET $api_url/_emulator/healthz did not answer 200 within 10s"
+info "emulator: $api_url"
+
+# ---------------------------------------------------------------------------------
+step "terraform apply, plan, destroy with the released binary"
+export PLATFORMER_API_URL=$api_url PLATFORMER_TOKEN=$admin_token PLATFORMER_ORGANIZATION_ID=$organization_id
+cd "$work/config"
+"$terraform" version >"$work/version.log" 2>&1 || true
+grep -q "provider $provider_source v$version" "$work/version.log" ||
+  { cat "$work/version.log" >&2; die "terraform version does not list $provider_source v$version"; }
+"$terraform" apply -auto-approve -input=false >"$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; die "terraform apply failed"; }
+info "apply: $(grep -m1 '^Apply complete' "$work/apply.log")"
+rc=0
+"$terraform" plan -detailed-exitcode -input=false >"$work/plan.log" 2>&1 || rc=$?
+((rc == 0)) || { cat "$work/plan.log" >&2; die "the plan after apply is not empty (exit $rc)"; }
+info "plan: $(grep -m1 '^No changes' "$work/plan.log")"
+"$terraform" destroy -auto-approve -input=false >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log" >&2; die "terraform destroy failed"; }
+info "destroy: $(grep -m1 '^Destroy complete' "$work/destroy.log")"
+cd "$root"
+
+kill "$emulator_pid"
+wait "$emulator_pid" 2>/dev/null || true
+emulator_pid=""
+
+printf '\nrelease-check OK in %ss (goreleaser %ss): %d signed zips of %s, installed from a filesystem mirror and applied.\n' \
+  "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version"
