@@ -4,12 +4,16 @@
 #   1. build the provider and the emulator into a temp dir
 #   2. start the emulator on a free loopback port and wait for /_emulator/healthz
 #   3. point Terraform at the built provider with a dev_overrides CLI config
-#   4. apply examples/demo: a service account in acme with a token
+#   4. apply examples/demo: a service account in acme with a token, and a rotating token
+#      over two accounts (ci-blue, ci-green)
 #   5. prove with plain HTTP that the token works
 #   6. apply again with -var rotation=2: the token is renewed; the old one gets 401
-#   7. destroy; stop the emulator
+#   7. rotate the rotating token twice: curl shows the previous token still works
+#      while the new one is live, and the one before it is dead
+#   8. plan again: "No changes" (the applies left nothing to do)
+#   9. destroy (every token gets 401); stop the emulator
 #
-# The token is never printed (only its first 6 characters and its length) and never
+# Tokens are never printed (only their first 6 characters and their length) and never
 # put on a command line: curl reads its Authorization header from stdin (-K -).
 # KEEP_WORKDIR=1 keeps the temp dir (state, logs) for inspection.
 set -euo pipefail
@@ -29,7 +33,8 @@ if [[ -t 1 ]]; then
   bold=$'\033[1m' red=$'\033[31m' green=$'\033[32m' reset=$'\033[0m'
 else
   bold="" red="" green="" reset=""
-  export TF_CLI_ARGS_apply="-no-color" TF_CLI_ARGS_destroy="-no-color" TF_CLI_ARGS_output="-no-color"
+  export TF_CLI_ARGS_apply="-no-color" TF_CLI_ARGS_destroy="-no-color" TF_CLI_ARGS_output="-no-color" \
+    TF_CLI_ARGS_plan="-no-color"
 fi
 
 step_no=0
@@ -152,10 +157,8 @@ info "working dir: $work/demo (no terraform init needed with dev_overrides)"
 
 # ---------------------------------------------------------------------------------
 step "terraform apply: service account ci-deployer and its token"
+# apply prints the outputs (the token as <sensitive>); they are not printed again.
 tf apply -auto-approve -input=false
-
-step "Outputs"
-tf output
 token=$(terraform output -raw token) || die "terraform output token failed"
 token_id=$(terraform output -raw token_id) || die "terraform output token_id failed"
 [[ -n $token ]] || die "the token output is empty"
@@ -180,10 +183,51 @@ expect_status "old token" "$token" 401
 expect_status "new token" "$new_token" 200
 
 # ---------------------------------------------------------------------------------
+step "Zero-downtime rotation: platformer_service_account_rotating_token over ci-blue and ci-green"
+ci_token1=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
+ci_active1=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+[[ -n $ci_token1 ]] || die "the ci_token output is empty"
+info "active account: $ci_active1, token: $(mask "$ci_token1")"
+expect_status "rotating token" "$ci_token1" 200
+
+step "terraform apply -var rotate_now=2: rotate (renews the inactive account, which becomes active)"
+tf apply -auto-approve -input=false -var rotation=2 -var rotate_now=2
+ci_token2=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
+ci_active2=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+[[ $ci_token2 != "$ci_token1" ]] || die "the rotating token did not change"
+[[ $ci_active2 != "$ci_active1" ]] || die "the active account did not change ($ci_active2)"
+info "active account: $ci_active1 -> $ci_active2, new token: $(mask "$ci_token2")"
+expect_status "new token (live)" "$ci_token2" 200
+expect_status "previous token (still works: no downtime for consumers that hold it)" "$ci_token1" 200
+
+step "terraform apply -var rotate_now=3: rotate again"
+tf apply -auto-approve -input=false -var rotation=2 -var rotate_now=3
+ci_token3=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
+ci_active3=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+[[ $ci_token3 != "$ci_token2" ]] || die "the rotating token did not change"
+[[ $ci_active3 == "$ci_active1" ]] || die "the active account did not go back to $ci_active1 ($ci_active3)"
+info "active account: $ci_active2 -> $ci_active3, new token: $(mask "$ci_token3")"
+expect_status "new token (live)" "$ci_token3" 200
+expect_status "previous token (still works)" "$ci_token2" 200
+expect_status "the token before it (renewed by this rotation)" "$ci_token1" 401
+
+# ---------------------------------------------------------------------------------
+step "terraform plan: nothing left to do"
+plan_rc=0
+terraform plan -input=false -detailed-exitcode -var rotation=2 -var rotate_now=3 || plan_rc=$?
+case $plan_rc in
+  0) info "the plan after the applies is empty" ;;
+  2) die "the plan after the applies is not empty" ;;
+  *) die "terraform plan failed" ;;
+esac
+
+# ---------------------------------------------------------------------------------
 step "terraform destroy"
-tf destroy -auto-approve -input=false -var rotation=2
+tf destroy -auto-approve -input=false -var rotation=2 -var rotate_now=3
 expect_status "token of the deleted service account" "$new_token" 401
-unset token new_token
+expect_status "rotating token after destroy" "$ci_token3" 401
+expect_status "its previous token after destroy" "$ci_token2" 401
+unset token new_token ci_token1 ci_token2 ci_token3
 
 step "Stop the emulator"
 kill "$emulator_pid"
@@ -191,4 +235,4 @@ wait "$emulator_pid" 2>/dev/null || true
 emulator_pid=""
 info "stopped"
 
-printf '\n%sdemo OK%s: created, used, rotated and destroyed a service account token against the emulator.\n' "$green" "$reset"
+printf '\n%sdemo OK%s: created, used, rotated (also with zero downtime) and destroyed service account tokens against the emulator.\n' "$green" "$reset"

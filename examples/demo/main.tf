@@ -43,6 +43,35 @@ resource "platformer_service_account_token" "deployer" {
   rotation_trigger   = var.rotation
 }
 
+variable "rotate_now" {
+  description = "Change this value to rotate the rotating token now."
+  type        = string
+  default     = "1"
+}
+
+# Zero-downtime rotation: two accounts take turns; the previous token keeps working.
+resource "platformer_service_account" "ci_blue" {
+  name        = "ci-blue"
+  description = "Deploys the shop from CI (blue)"
+  permissions = ["organization.viewer"]
+}
+
+resource "platformer_service_account" "ci_green" {
+  name        = "ci-green"
+  description = "Deploys the shop from CI (green)"
+  permissions = ["organization.viewer"]
+}
+
+resource "platformer_service_account_rotating_token" "ci" {
+  service_account_ids = [
+    platformer_service_account.ci_blue.id,
+    platformer_service_account.ci_green.id,
+  ]
+  rotate_every     = "30d"
+  expires_in       = "90d"
+  rotation_trigger = var.rotate_now
+}
+
 output "organization_id" {
   value = data.platformer_organization.acme.id
 }
@@ -65,5 +94,14 @@ output "expires_at" {
 
 output "token" {
   value     = platformer_service_account_token.deployer.token
+  sensitive = true
+}
+
+output "ci_active_account" {
+  value = platformer_service_account_rotating_token.ci.active_service_account_id
+}
+
+output "ci_token" {
+  value     = platformer_service_account_rotating_token.ci.token
   sensitive = true
 }

@@ -1,4 +1,5 @@
 terraform {
+  required_version = ">= 1.11"
   required_providers {
     platformer = {
       source = "platformercloud/platformer"
@@ -6,13 +7,20 @@ terraform {
   }
 }
 
-# Every argument can come from the environment instead:
-# PLATFORMER_API_URL, PLATFORMER_TOKEN and PLATFORMER_ORGANIZATION_ID.
+# The token comes from PLATFORMER_TOKEN (never put it in a file) and the API URL from
+# PLATFORMER_API_URL (https://api.platformer.com by default).
 provider "platformer" {
-  organization_id = "a1c3e000-0000-4000-8000-000000000001"
+  # Unset (null): PLATFORMER_ORGANIZATION_ID.
+  organization_id = var.platformer_organization_id
 
   # Optional tuning.
   max_retries         = 4
   request_timeout     = "60s"
   requests_per_second = 10
+}
+
+variable "platformer_organization_id" {
+  description = "UUID of the Platformer organization (shown in the Console's organization settings)."
+  type        = string
+  default     = null
 }

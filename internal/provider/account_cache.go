@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
 
@@ -21,21 +23,21 @@ import (
 //     treats it as deleted; a listing that fails (a token that may only read some
 //     projects, say) falls back to direct GETs.
 type accountCache struct {
-	api *client.Client
+	api    *client.Client
+	flight singleflight.Group // concurrent first reads of an organization share one listing
 
-	mu    sync.Mutex
-	lists map[string]*orgListing // by organization id
+	mu       sync.Mutex
+	lists    map[string]*orgListing     // completed listings, by organization id
+	inFlight map[string]map[string]bool // ids written while their organization's listing is in flight
 }
 
+// orgListing is an organization's listing; accounts is nil when listing was refused.
 type orgListing struct {
-	done     chan struct{}
-	err      error
 	accounts map[string]client.ServiceAccount
-	touched  map[string]bool // written while the listing was in flight: not served from it
 }
 
 func newAccountCache(api *client.Client) *accountCache {
-	return &accountCache{api: api, lists: map[string]*orgListing{}}
+	return &accountCache{api: api, lists: map[string]*orgListing{}, inFlight: map[string]map[string]bool{}}
 }
 
 // Get returns the account, from the organization's listing when it holds it.
@@ -55,42 +57,55 @@ func (c *accountCache) Get(ctx context.Context, scope client.Scope, id string) (
 	return sa, err
 }
 
-// listing returns the organization's completed listing, starting it if no read has
-// yet, or nil when listing is not possible.
+// listing returns the organization's completed listing, making it if no read has yet,
+// or nil when listing is not possible.
 func (c *accountCache) listing(ctx context.Context, orgID string) *orgListing {
 	c.mu.Lock()
 	l, ok := c.lists[orgID]
+	c.mu.Unlock()
 	if !ok {
-		l = &orgListing{done: make(chan struct{}), touched: map[string]bool{}}
-		c.lists[orgID] = l
-		c.mu.Unlock()
-		accounts, err := c.api.ListServiceAccounts(ctx, client.Scope{OrganizationID: orgID})
-		c.mu.Lock()
-		l.err = err
-		if err == nil {
-			l.accounts = make(map[string]client.ServiceAccount, len(accounts))
-			for _, sa := range accounts {
-				if !l.touched[sa.ID] {
-					l.accounts[sa.ID] = sa
-				}
-			}
-		} else if ctx.Err() != nil {
-			// Cancelled, not refused: let a later read try again.
-			delete(c.lists, orgID)
+		ch := c.flight.DoChan(orgID, func() (any, error) { return c.list(ctx, orgID), nil })
+		select {
+		case res := <-ch:
+			l, _ = res.Val.(*orgListing)
+		case <-ctx.Done():
+			return nil
 		}
-		close(l.done)
-		c.mu.Unlock()
-	} else {
-		c.mu.Unlock()
 	}
-	select {
-	case <-l.done:
-	case <-ctx.Done():
+	if l == nil || l.accounts == nil {
 		return nil
 	}
-	if l.err != nil {
-		return nil
+	return l
+}
+
+// list lists the organization once and records the result; nil when cancelled, so that
+// a later read tries again.
+func (c *accountCache) list(ctx context.Context, orgID string) *orgListing {
+	c.mu.Lock()
+	if l, ok := c.lists[orgID]; ok { // made by a flight that ended just before this one began
+		c.mu.Unlock()
+		return l
 	}
+	c.inFlight[orgID] = map[string]bool{}
+	c.mu.Unlock()
+	accounts, err := c.api.ListServiceAccounts(ctx, client.Scope{OrganizationID: orgID})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	touched := c.inFlight[orgID]
+	delete(c.inFlight, orgID)
+	if err != nil && ctx.Err() != nil {
+		return nil // cancelled, not refused
+	}
+	l := &orgListing{}
+	if err == nil {
+		l.accounts = make(map[string]client.ServiceAccount, len(accounts))
+		for _, sa := range accounts {
+			if !touched[sa.ID] {
+				l.accounts[sa.ID] = sa
+			}
+		}
+	}
+	c.lists[orgID] = l
 	return l
 }
 
@@ -101,12 +116,10 @@ func (c *accountCache) Put(sa *client.ServiceAccount) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.lists[sa.OrganizationID]; ok {
-		if !isClosed(l.done) {
-			l.touched[sa.ID] = true
-		} else if l.accounts != nil {
-			l.accounts[sa.ID] = *sa
-		}
+	if touched, ok := c.inFlight[sa.OrganizationID]; ok {
+		touched[sa.ID] = true
+	} else if l, ok := c.lists[sa.OrganizationID]; ok && l.accounts != nil {
+		l.accounts[sa.ID] = *sa
 	}
 }
 
@@ -117,20 +130,9 @@ func (c *accountCache) Forget(orgID, id string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.lists[orgID]; ok {
-		if !isClosed(l.done) {
-			l.touched[id] = true
-		} else {
-			delete(l.accounts, id)
-		}
-	}
-}
-
-func isClosed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
+	if touched, ok := c.inFlight[orgID]; ok {
+		touched[id] = true
+	} else if l, ok := c.lists[orgID]; ok {
+		delete(l.accounts, id)
 	}
 }

@@ -111,9 +111,9 @@ func TestAccountCache_rules(t *testing.T) {
 
 	// A write while the listing is in flight is not served from that listing.
 	fresh := newAccountCache(api)
-	fresh.lists[e.OrgID] = &orgListing{done: make(chan struct{}), touched: map[string]bool{}}
+	fresh.inFlight[e.OrgID] = map[string]bool{}
 	fresh.Forget(e.OrgID, "a1c3e000-0000-4000-8000-00000000ffff")
-	if !fresh.lists[e.OrgID].touched["a1c3e000-0000-4000-8000-00000000ffff"] {
+	if !fresh.inFlight[e.OrgID]["a1c3e000-0000-4000-8000-00000000ffff"] {
 		t.Fatal("a write during an in-flight listing was not recorded")
 	}
 }

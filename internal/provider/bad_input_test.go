@@ -100,20 +100,21 @@ func badInputCases() []badInput {
 		{name: "api_url plain http to a remote host", provider: `api_url = "http://api.platformer.com"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
-			details: []string{`"http://api.platformer.com" uses plain http to a host that is not this machine: the API token would travel in clear text.`,
-				`Use https; plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1).`}},
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "http://api.platformer.com" uses http: the token would travel in clear text; use https`,
+				`(http is accepted only for a loopback host: localhost, 127.0.0.0/8 or ::1).`}},
 		{name: "api_url without a scheme", provider: `api_url = "api.platformer.com"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
-			details: []string{`"api.platformer.com" is not an absolute http(s) URL. Expected a base URL such as "https://api.platformer.com".`}},
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "api.platformer.com" is not an absolute http(s) URL: use the Console API's base URL`,
+				`such as https://api.platformer.com.`}},
 		{name: "api_url of another scheme", provider: `api_url = "ftp://127.0.0.1/"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
-			details: []string{`"ftp://127.0.0.1/" is not an absolute http(s) URL.`}},
+			details: []string{`the API URL "ftp://127.0.0.1/" is not an absolute http(s) URL`}},
 		{name: "api_url with credentials", provider: `api_url = "https://ci:hunter2@api.platformer.com"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
-			details: []string{`The URL must be a plain base URL, without credentials, query or fragment. Expected a base URL such as "https://api.platformer.com"; the token goes in the token argument.`}},
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL carries credentials, which are never sent this way (the token goes in its own setting)`}},
 		{name: "token empty", provider: `api_url = "@URL@"
 token = ""
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Missing API Token", attr: "token",
@@ -135,7 +136,7 @@ organization_id = "acme"`, config: badInputAccount, summary: "Invalid UUID", att
 			details: []string{`Attribute max_retries value must be between 0 and 20, got: 21`}},
 		{name: "request_timeout without a unit", provider: provider(`request_timeout = "30"`), config: badInputAccount,
 			summary: "Invalid Duration", attr: "request_timeout",
-			details: []string{`request_timeout: "30" is not a duration. Use a number with a unit: h, m or s, for example "720h", "30m" or "1h30m"`}},
+			details: []string{`request_timeout: "30" is not a duration. Use a number with a unit: d, h, m or s, for example "30d", "720h", "1d12h" or "90m".`}},
 		{name: "request_timeout negative", provider: provider(`request_timeout = "-5s"`), config: badInputAccount,
 			summary: "Invalid Duration", attr: "request_timeout",
 			details: []string{`request_timeout: "-5s" is not positive. Use a duration greater than zero, such as "720h".`}},
@@ -230,7 +231,7 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 			apply: true, summary: "Platformer API Error",
 			details: []string{`Could not create service account "x": POST /auth/api/v1/serviceaccount/token/create: 400 Bad Request: roles[0].roles_id[0]: unknown permission code "organization.veiwer"`},
 			warnings: []string{"Warning: Unknown Permission Code",
-				`permissions: "organization.veiwer" is not a known organization-level permission code. Did you mean "organization.viewer"? The Console will reject it if it does not know it either.`}},
+				`permissions: "organization.veiwer" is not a known organization-level permission code. Did you mean "organization.viewer"? The Console will reject it if it does not know it either. Every known code, by level: https://registry.terraform.io/providers/platformercloud/platformer/latest/docs/guides/permissions.`}},
 		{name: "custom role not in the organization (400)", config: badAccount("name = \"x\"\ncustom_role_ids = [\"" + missingID + "\"]"),
 			apply: true, summary: "Platformer API Error",
 			details: []string{`400 Bad Request: custom_role_ids[0]: no custom role ` + missingID + ` in this organization`}},
@@ -246,33 +247,39 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 			apply: true, summary: "Not Found", details: []string{`404 Not Found: organization not found`}},
 		{name: "name already used (409)", config: badAccount(`name = "taken"`), apply: true,
 			setup: func(t *testing.T, e *accEnv) map[string]string {
-				if _, err := e.client().CreateServiceAccount(context.Background(), e.OrgID, client.CreateServiceAccountInput{Name: "taken"}); err != nil {
+				issued, err := e.client().CreateServiceAccount(context.Background(), e.OrgID, client.CreateServiceAccountInput{Name: "taken"})
+				if err != nil {
 					t.Fatal(err)
 				}
-				return nil
+				return map[string]string{"@TAKEN@": issued.ServiceAccount.ID}
 			}, summary: "Name Already Used",
 			details: []string{`409 Conflict: name already used in this scope: another service account of the same organization or project has it`,
-				`Names are unique within their organization or project. Choose another name, or import the existing object with terraform import.`}},
+				`A service account named "taken" already exists in organization @ORG@: id @TAKEN@, created`,
+				`It is not adopted automatically, because an account of the same name may belong to someone else.`,
+				`to = platformer_service_account.<name>`, `id = "@ORG@/@TAKEN@"`,
+				`terraform import 'platformer_service_account.<name>' @ORG@/@TAKEN@`}},
 
 		// ---- platformer_service_account_token -----------------------------------------------
 		{name: "expires_in and expires_at both set", config: badToken("expires_in = \"720h\"\nexpires_at = \"2099-01-01T00:00:00Z\""),
-			summary: "Conflicting Expiry Settings", attr: "expires_at",
-			details: []string{`expires_in and expires_at cannot both be set. Use expires_in for a lifetime counted from each renewal (such as "720h"), or expires_at for one fixed instant; with neither, the token never expires.`}},
-		{name: "expires_in in days", config: badToken(`expires_in = "30d"`), summary: "Invalid Duration", attr: "expires_in",
-			details: []string{`expires_in: "30d" is not a duration. Use a number with a unit: h, m or s, for example "720h", "30m" or "1h30m" (days are written in hours: 30 days = "720h").`}},
+			summary: "Invalid Attribute Combination", attr: "expires_in",
+			details: []string{`Attribute "expires_at" cannot be specified when "expires_in" is specified`}},
+		{name: "expires_in in weeks", config: badToken(`expires_in = "4w"`), summary: "Invalid Duration", attr: "expires_in",
+			details: []string{`expires_in: "4w" is not a duration: unknown unit "w". Use a number with a unit: d, h, m or s, for example "30d", "720h", "1d12h" or "90m".`}},
+		{name: "expires_in in milliseconds", config: badToken(`expires_in = "500ms"`), summary: "Invalid Duration", attr: "expires_in",
+			details: []string{`expires_in: "500ms" uses "ms": units below a second are not accepted, since the Console keeps times to the second. Use a number with a unit: d, h, m or s, for example "30d", "720h", "1d12h" or "90m".`}},
 		{name: "expires_in zero", config: badToken(`expires_in = "0s"`), summary: "Invalid Duration", attr: "expires_in",
 			details: []string{`expires_in: "0s" is not positive. Use a duration greater than zero, such as "720h".`}},
-		{name: "expires_at a date only", config: badToken(`expires_at = "2027-01-31"`), summary: "Invalid Timestamp", attr: "expires_at",
-			details: []string{`expires_at: "2027-01-31" is not an RFC 3339 timestamp. Use the form "2027-01-31T00:00:00Z" (or with an offset, "2027-01-31T09:00:00+05:30").`}},
+		{name: "expires_at a date only", config: badToken(`expires_at = "2027-01-31"`), summary: "Invalid RFC3339 String Value", attr: "expires_at",
+			details: []string{`A string value was provided that is not valid RFC3339 string format.`, `Given Value: 2027-01-31`}},
 		{name: "expires_at in the past", config: badToken(`expires_at = "2026-11-26T11:00:00Z"`), summary: "Expiry in the Past", attr: "expires_at",
-			details: []string{`expires_at: 2026-11-26T11:00:00Z is not in the future (now 2026-11-26T12:00:00Z). Set a later instant, or use expires_in for a lifetime counted from each renewal.`}},
-		{name: "renew_before without an expiry", config: badToken(`renew_before = "1h"`), summary: "Renew Before Needs an Expiry", attr: "renew_before",
-			details: []string{`renew_before is set, but the token never expires (neither expires_in nor expires_at is set). Set expires_in, such as "720h", or remove renew_before.`}},
+			details: []string{`expires_at: 2026-11-26T11:00:00Z has passed (now 2026-11-26T12:00:00Z), and creating this resource issues a token that expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each renewal.`}},
+		{name: "renew_before without an expiry", config: badToken(`renew_before = "1h"`), summary: "Invalid Attribute Combination", attr: "renew_before",
+			details: []string{`Attribute "expires_in" must be specified when "renew_before" is specified`}},
 		{name: "renew_before as long as expires_in", config: badToken("expires_in = \"24h\"\nrenew_before = \"24h\""), summary: "Renew Before Too Long",
 			attr: "renew_before", details: []string{`renew_before (24h0m0s) must be shorter than expires_in (24h0m0s): otherwise every plan would renew the token.`}},
 		{name: "renew_before with a fixed expires_at", config: badToken("expires_at = \"2099-01-01T00:00:00Z\"\nrenew_before = \"1h\""),
-			summary: "Renew Before Needs Expires In", attr: "renew_before",
-			details: []string{`renew_before is set with expires_at, but a renewal keeps the fixed expires_at`}},
+			summary: "Invalid Attribute Combination", attr: "renew_before",
+			details: []string{`Attribute "expires_in" must be specified when "renew_before" is specified`}},
 		{name: "service_account_id not a UUID", config: `
 resource "platformer_service_account_token" "test" {
   service_account_id = "ci-deployer"

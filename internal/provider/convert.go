@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"context"
 	"sort"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 // setStrings returns the known string elements of a set, sorted.
@@ -15,8 +18,10 @@ func setStrings(s types.Set) []string {
 	}
 	out := make([]string, 0, len(s.Elements()))
 	for _, e := range s.Elements() {
-		if v, ok := e.(types.String); ok && !v.IsNull() && !v.IsUnknown() {
-			out = append(out, v.ValueString())
+		if v, ok := e.(basetypes.StringValuable); ok && !v.IsNull() && !v.IsUnknown() {
+			if s, diags := v.ToStringValue(context.Background()); !diags.HasError() {
+				out = append(out, s.ValueString())
+			}
 		}
 	}
 	sort.Strings(out)
@@ -32,12 +37,12 @@ func stringSet(values []string) types.Set {
 	return types.SetValueMust(types.StringType, elems)
 }
 
-// timeString renders an instant as RFC 3339 in UTC, or null for nil.
-func timeString(t *time.Time) types.String {
+// rfc3339Of renders an instant as RFC 3339 in UTC, or null for nil.
+func rfc3339Of(t *time.Time) timetypes.RFC3339 {
 	if t == nil || t.IsZero() {
-		return types.StringNull()
+		return timetypes.NewRFC3339Null()
 	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
+	return timetypes.NewRFC3339TimeValue(t.UTC())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -92,77 +94,6 @@ func validate(v validator.String, attr, value string) (errs []string) {
 	return errs
 }
 
-// FuzzDurationValidator: a value is refused exactly when time.ParseDuration refuses it or
-// it is not positive, and then with one error that names the attribute, quotes the value
-// and says what is accepted.
-func FuzzDurationValidator(f *testing.F) {
-	for _, seed := range []string{
-		"720h", "30m", "1h30m", "90s", "500ms", "1ns", "0", "0s", "-1h", "30d", "1w", "", " ", "1h ", "+5m", "1.5h",
-		"9223372036854775807ns", "9223372036854775808ns", "2562047h", "2562048h", "1e3h", "h", ".h", "1..5h", "\x00",
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, value string) {
-		errs := validate(durationValidator{}, "expires_in", value)
-		d, err := time.ParseDuration(value)
-		refuse := err != nil || d <= 0
-		if refuse != (len(errs) > 0) {
-			t.Fatalf("%q: refused=%v, but ParseDuration gives %v, %v", value, len(errs) > 0, d, err)
-		}
-		if !refuse {
-			return
-		}
-		if len(errs) != 1 {
-			t.Fatalf("%q: %d errors: %q", value, len(errs), errs)
-		}
-		if !strings.HasPrefix(errs[0], fmt.Sprintf("Invalid Duration: expires_in: %q is not", value)) ||
-			!strings.Contains(errs[0], `"720h"`) {
-			t.Fatalf("%q: the error does not name the attribute, quote the value and say what is accepted: %s", value, errs[0])
-		}
-	})
-}
-
-// FuzzTimestampValidator: a value is refused exactly when it is not RFC 3339, with an
-// error that names the attribute, quotes the value and shows the accepted form.
-func FuzzTimestampValidator(f *testing.F) {
-	for _, seed := range []string{
-		"2027-01-31T00:00:00Z", "2027-01-31T09:00:00+05:30", "2027-01-31T00:00:00.123456789Z", "2027-01-31",
-		"2027-01-31 00:00:00Z", "2027-01-31T00:00:00", "2027-02-30T00:00:00Z", "2027-01-31T24:00:00Z",
-		"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2027-01-31t00:00:00z", "", "now", "\x00",
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, value string) {
-		errs := validate(rfc3339Validator{}, "expires_at", value)
-		_, err := time.Parse(time.RFC3339, value)
-		if (err != nil) != (len(errs) > 0) {
-			t.Fatalf("%q: refused=%v, but time.Parse gives %v", value, len(errs) > 0, err)
-		}
-		if err != nil && (len(errs) != 1 ||
-			!strings.HasPrefix(errs[0], fmt.Sprintf("Invalid Timestamp: expires_at: %q is not an RFC 3339 timestamp", value)) ||
-			!strings.Contains(errs[0], `"2027-01-31T00:00:00Z"`)) {
-			t.Fatalf("%q: unexpected errors %q", value, errs)
-		}
-	})
-}
-
-// FuzzUUIDValidator: refused exactly when the client would refuse the id.
-func FuzzUUIDValidator(f *testing.F) {
-	for _, seed := range []string{fuzzID, strings.ToUpper(fuzzID), "", "acme", fuzzID + " ", "{" + fuzzID + "}",
-		strings.ReplaceAll(fuzzID, "-", "")} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, value string) {
-		errs := validate(uuidValidator{}, "project_id", value)
-		if client.IsUUID(value) == (len(errs) > 0) {
-			t.Fatalf("%q: IsUUID=%v but errors %q", value, client.IsUUID(value), errs)
-		}
-		if len(errs) > 0 && !strings.Contains(errs[0], fmt.Sprintf("project_id: %q is not a UUID", value)) {
-			t.Fatalf("%q: unexpected error %q", value, errs[0])
-		}
-	})
-}
-
 // wireTime is an expiry as the client sends it: RFC 3339 in UTC, whole seconds.
 func wireTime(t time.Time) time.Time {
 	p, err := time.Parse(time.RFC3339, t.UTC().Format(time.RFC3339))
@@ -199,9 +130,18 @@ func tokenPlanTimeErrors(t *testing.T, in, at string, now time.Time) []string {
 		if !ok {
 			t.Fatalf("%s is not a string attribute", name)
 		}
-		for _, val := range attr.Validators {
-			errs = append(errs, validate(val, name, v)...)
+		value, err := attr.CustomType.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, v))
+		if err != nil {
+			t.Fatal(err)
 		}
+		var resp xattr.ValidateAttributeResponse
+		value.(xattr.ValidateableAttribute).ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: path.Root(name)}, &resp)
+		for _, d := range resp.Diagnostics.Errors() {
+			errs = append(errs, d.Summary()+": "+d.Detail())
+		}
+	}
+	if in != "" && at != "" {
+		errs = append(errs, "expires_in conflicts with expires_at") // stringvalidator.ConflictsWith
 	}
 	if len(errs) > 0 {
 		return errs // Terraform stops at attribute errors before ValidateConfig
@@ -218,7 +158,8 @@ func tokenPlanTimeErrors(t *testing.T, in, at string, now time.Time) []string {
 
 // FuzzPlannedExpiry: for every expiry setting that passes the plan-time checks (the
 // attributes' validators and the resource's ValidateConfig), plannedExpiry gives the
-// instant a renewal asks for, and that instant, as sent on the wire (RFC 3339, whole
+// instant a renewal asks for, or, for a fixed expires_at that has passed, an error that
+// says so (never a renewal to it); the instant, as sent on the wire (RFC 3339, whole
 // seconds), is in the future — otherwise the plan promises an apply that the Console
 // refuses with a 400 ("expired_in: must be in the future"). A setting that fails them
 // is an error, never a panic.
@@ -232,12 +173,12 @@ func FuzzPlannedExpiry(f *testing.F) {
 		f.Add(seed.in, seed.at)
 	}
 	f.Fuzz(func(t *testing.T, in, at string) {
-		m := &serviceAccountTokenModel{ExpiresIn: types.StringNull(), ExpiresAt: types.StringNull()}
+		m := &serviceAccountTokenModel{ExpiresIn: durationNull(), ExpiresAt: timetypes.NewRFC3339Null()}
 		if in != "" {
-			m.ExpiresIn = types.StringValue(in)
+			m.ExpiresIn = durationOf(in)
 		}
 		if at != "" {
-			m.ExpiresAt = types.StringValue(at)
+			m.ExpiresAt = timetypes.RFC3339{StringValue: types.StringValue(at)}
 		}
 		expiry, err := plannedExpiry(m, fuzzNow)
 		if planErrs := tokenPlanTimeErrors(t, in, at, fuzzNow); len(planErrs) > 0 {
@@ -247,6 +188,14 @@ func FuzzPlannedExpiry(f *testing.F) {
 			return
 		}
 		switch {
+		case err != nil && in == "" && at != "":
+			// A fixed instant that has passed is valid configuration (time never breaks a
+			// configuration); ModifyPlan turns this error into a plan-time error only when
+			// it plans a renewal. It must be refused for that reason alone.
+			tm, perr := time.Parse(time.RFC3339, at)
+			if perr != nil || wireTime(tm).After(fuzzNow) || !strings.Contains(err.Error(), "has passed") {
+				t.Fatalf("expires_at %q passes the plan-time checks but plannedExpiry fails: %v", at, err)
+			}
 		case err != nil:
 			t.Fatalf("expires_in %q, expires_at %q pass the plan-time checks but plannedExpiry fails: %v", in, at, err)
 		case in == "" && at == "":
@@ -260,7 +209,7 @@ func FuzzPlannedExpiry(f *testing.F) {
 				"for expired_in %s, which is not after now (%s): the Console refuses that with a 400",
 				in, at, wireTime(*expiry).Format(time.RFC3339), fuzzNow.Format(time.RFC3339))
 		case in != "":
-			d, _ := time.ParseDuration(in)
+			d, _ := parseDuration(in)
 			if want := fuzzNow.Add(d); expiry.Before(want.Add(-time.Second)) || expiry.After(want.Add(time.Second)) {
 				t.Fatalf("expires_in %q: planned %v, want about %v", in, expiry, want)
 			}

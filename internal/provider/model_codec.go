@@ -3,11 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -15,17 +17,14 @@ import (
 // the framework's Get(ctx, &model) and Set(ctx, &model). Those reflect over the struct
 // and, in terraform-plugin-framework v1.19.0, compile a regular expression for every
 // field on every call (internal/reflect.isValidFieldName): 15 % of the provider's CPU
-// and a quarter of its allocations in a plan of 1000 accounts and 1000 tokens. Here
-// the model lists its attributes itself and the framework converts one types.Object;
-// model_codec_test.go checks each list against the model's tfsdk tags and the schema.
-
-// objectModel is a resource model that converts to and from a types.Object.
-type objectModel interface {
-	// fields maps each schema attribute to a pointer to the model's field.
-	fields() map[string]any
-	// attrTypes is the schema's object type, attribute by attribute.
-	attrTypes() map[string]attr.Type
-}
+// and a quarter of its allocations in a plan of 1000 accounts and 1000 tokens. Here the
+// model's attributes are read from its tfsdk tags once per type (modelCodecOf), each
+// call reaches the fields by index, and the framework converts one types.Object.
+//
+// A model is a struct whose fields carry `tfsdk:"name"` tags, one per schema attribute,
+// each of a type that is an attr.Value (types.String, types.Set, durationValue, ...).
+// Its attribute types come from the schema it is read from or written to.
+// model_codec_test.go checks every model against its schema.
 
 // configPlanOrState is tfsdk.Config, tfsdk.Plan or tfsdk.State.
 type configPlanOrState interface {
@@ -37,8 +36,67 @@ type planOrState interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
+// modelField is one attribute of a model: its name and the index of its field.
+type modelField struct {
+	name  string
+	index int
+	typ   reflect.Type
+}
+
+// modelCodec is what getModel and setModel know of a model type.
+type modelCodec struct {
+	fields    []modelField
+	attrTypes atomic.Pointer[map[string]attr.Type] // from the first schema written to
+}
+
+var (
+	attrValueType = reflect.TypeFor[attr.Value]()
+	modelCodecs   sync.Map // reflect.Type => *modelCodec
+)
+
+// modelCodecOf returns the codec of model type t, built at its first use, or a
+// diagnostic for a model that cannot work (model_codec_test.go keeps them out).
+func modelCodecOf(t reflect.Type) (*modelCodec, diag.Diagnostics) {
+	if c, ok := modelCodecs.Load(t); ok {
+		return c.(*modelCodec), nil
+	}
+	c, err := newModelCodec(t)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Provider bug: invalid model", err.Error()+". Please report this issue.")
+		return nil, diags
+	}
+	actual, _ := modelCodecs.LoadOrStore(t, c)
+	return actual.(*modelCodec), nil
+}
+
+// newModelCodec lists t's tagged fields; every one must be an attr.Value.
+func newModelCodec(t reflect.Type) (*modelCodec, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("model %s is not a struct", t)
+	}
+	c := &modelCodec{}
+	seen := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("tfsdk")
+		if name == "" || name == "-" {
+			continue
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("model %s: tfsdk tag %q appears twice", t, name)
+		}
+		seen[name] = true
+		if !f.Type.Implements(attrValueType) {
+			return nil, fmt.Errorf("model %s: field %s (%q) is a %s, not an attr.Value", t, f.Name, name, f.Type)
+		}
+		c.fields = append(c.fields, modelField{name: name, index: i, typ: f.Type})
+	}
+	return c, nil
+}
+
 // getModel reads the whole object into m.
-func getModel(ctx context.Context, src configPlanOrState, m objectModel) diag.Diagnostics {
+func getModel[M any](ctx context.Context, src configPlanOrState, m *M) diag.Diagnostics {
 	var obj types.Object
 	diags := src.Get(ctx, &obj)
 	if diags.HasError() {
@@ -49,42 +107,79 @@ func getModel(ctx context.Context, src configPlanOrState, m objectModel) diag.Di
 			"The provider read a null or unknown object where it expected a resource's attributes. Please report this issue.")
 		return diags
 	}
+	c, cdiags := modelCodecOf(reflect.TypeFor[M]())
+	if cdiags.HasError() {
+		return cdiags
+	}
 	attrs := obj.Attributes()
-	for name, ptr := range m.fields() {
-		v, ok := attrs[name]
-		if !ok || !assignValue(ptr, v) {
+	rv := reflect.ValueOf(m).Elem()
+	for _, f := range c.fields {
+		v, ok := attrs[f.name]
+		if !ok || v == nil || reflect.TypeOf(v) != f.typ {
 			diags.AddError("Provider bug: model does not match schema",
-				fmt.Sprintf("Attribute %q: the schema holds a %T, the model a %T. Please report this issue.", name, v, ptr))
+				fmt.Sprintf("Attribute %q: the schema holds a %T, the model a %s. Please report this issue.", f.name, v, f.typ))
+			continue
 		}
+		rv.Field(f.index).Set(reflect.ValueOf(v))
+	}
+	if len(attrs) != len(c.fields) {
+		diags.AddError("Provider bug: model does not match schema",
+			fmt.Sprintf("The schema has %d attributes, the model %s %d. Please report this issue.", len(attrs), rv.Type(), len(c.fields)))
 	}
 	return diags
 }
 
 // setModel writes m as the whole object.
-func setModel(ctx context.Context, dst planOrState, m objectModel) diag.Diagnostics {
-	fields := m.fields()
-	vals := make(map[string]attr.Value, len(fields))
-	for name, ptr := range fields {
-		v, ok := valueOf(ptr)
-		if !ok {
-			var diags diag.Diagnostics
-			diags.AddError("Provider bug: unsupported model field",
-				fmt.Sprintf("Attribute %q is a %T. Please report this issue.", name, ptr))
-			return diags
-		}
-		vals[name] = v
+func setModel[M any](ctx context.Context, dst planOrState, m *M) diag.Diagnostics {
+	c, diags := modelCodecOf(reflect.TypeFor[M]())
+	if diags.HasError() {
+		return diags
 	}
-	obj, diags := types.ObjectValue(m.attrTypes(), vals)
+	attrTypes := c.attrTypesFor(dst)
+	if attrTypes == nil {
+		return dst.Set(ctx, m) // an unknown destination: the framework's own (slower) way
+	}
+	rv := reflect.ValueOf(m).Elem()
+	vals := make(map[string]attr.Value, len(c.fields))
+	for _, f := range c.fields {
+		vals[f.name] = rv.Field(f.index).Interface().(attr.Value)
+	}
+	obj, diags := types.ObjectValue(attrTypes, vals)
 	if diags.HasError() {
 		return diags
 	}
 	return dst.Set(ctx, obj)
 }
 
+// attrTypesFor returns the attribute types of dst's schema, computed the first time.
+func (c *modelCodec) attrTypesFor(dst planOrState) map[string]attr.Type {
+	if p := c.attrTypes.Load(); p != nil {
+		return *p
+	}
+	var t attr.Type
+	switch d := dst.(type) {
+	case *tfsdk.State:
+		t = d.Schema.Type()
+	case *tfsdk.Plan:
+		t = d.Schema.Type()
+	case *tfsdk.EphemeralResultData:
+		t = d.Schema.Type()
+	default:
+		return nil
+	}
+	ot, ok := t.(attr.TypeWithAttributeTypes)
+	if !ok {
+		return nil
+	}
+	attrTypes := ot.AttributeTypes()
+	c.attrTypes.Store(&attrTypes)
+	return attrTypes
+}
+
 // setModelIfChanged writes m unless it equals was, the model dst already holds: the
 // framework starts a Read's state and a ModifyPlan's plan as the prior ones, and a
 // refresh or plan that changes nothing is most of what a large configuration does.
-func setModelIfChanged(ctx context.Context, dst planOrState, m, was objectModel) diag.Diagnostics {
+func setModelIfChanged[M any](ctx context.Context, dst planOrState, m, was *M) diag.Diagnostics {
 	if modelsEqual(m, was) {
 		return nil
 	}
@@ -92,105 +187,18 @@ func setModelIfChanged(ctx context.Context, dst planOrState, m, was objectModel)
 }
 
 // modelsEqual reports whether every attribute of a equals that of b.
-func modelsEqual(a, b objectModel) bool {
-	fa, fb := a.fields(), b.fields()
-	if len(fa) != len(fb) {
+func modelsEqual[M any](a, b *M) bool {
+	c, diags := modelCodecOf(reflect.TypeFor[M]())
+	if diags.HasError() {
 		return false
 	}
-	for name, pa := range fa {
-		va, okA := valueOf(pa)
-		vb, okB := valueOf(fb[name])
-		if !okA || !okB || !va.Equal(vb) {
+	ra, rb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for _, f := range c.fields {
+		va := ra.Field(f.index).Interface().(attr.Value)
+		vb := rb.Field(f.index).Interface().(attr.Value)
+		if !va.Equal(vb) {
 			return false
 		}
 	}
 	return true
-}
-
-// assignValue stores v in the field ptr points to, if their types agree.
-func assignValue(ptr any, v attr.Value) bool {
-	var ok bool
-	switch p := ptr.(type) {
-	case *types.String:
-		*p, ok = v.(types.String)
-	case *types.Bool:
-		*p, ok = v.(types.Bool)
-	case *types.Set:
-		*p, ok = v.(types.Set)
-	case *types.Map:
-		*p, ok = v.(types.Map)
-	case *types.Dynamic:
-		*p, ok = v.(types.Dynamic)
-	}
-	return ok
-}
-
-// valueOf is the value of the field ptr points to.
-func valueOf(ptr any) (attr.Value, bool) {
-	switch p := ptr.(type) {
-	case *types.String:
-		return *p, true
-	case *types.Bool:
-		return *p, true
-	case *types.Set:
-		return *p, true
-	case *types.Map:
-		return *p, true
-	case *types.Dynamic:
-		return *p, true
-	}
-	return nil, false
-}
-
-// resourceAttrTypes returns, once computed, the attribute types of r's schema.
-func resourceAttrTypes(r resource.Resource) func() map[string]attr.Type {
-	return sync.OnceValue(func() map[string]attr.Type {
-		var resp resource.SchemaResponse
-		r.Schema(context.Background(), resource.SchemaRequest{}, &resp)
-		return resp.Schema.Type().(types.ObjectType).AttrTypes
-	})
-}
-
-var (
-	serviceAccountAttrTypes      = resourceAttrTypes(&serviceAccountResource{})
-	serviceAccountTokenAttrTypes = resourceAttrTypes(&serviceAccountTokenResource{})
-)
-
-func (m *serviceAccountModel) attrTypes() map[string]attr.Type { return serviceAccountAttrTypes() }
-
-func (m *serviceAccountModel) fields() map[string]any {
-	return map[string]any{
-		"id":                  &m.ID,
-		"name":                &m.Name,
-		"description":         &m.Description,
-		"organization_id":     &m.OrganizationID,
-		"project_id":          &m.ProjectID,
-		"permissions":         &m.Permissions,
-		"custom_role_ids":     &m.CustomRoleIDs,
-		"project_permissions": &m.ProjectPermissions,
-		"level":               &m.Level,
-		"created_at":          &m.CreatedAt,
-		"token_expires_at":    &m.TokenExpiresAt,
-		"token_renewed_at":    &m.TokenRenewedAt,
-	}
-}
-
-func (m *serviceAccountTokenModel) attrTypes() map[string]attr.Type {
-	return serviceAccountTokenAttrTypes()
-}
-
-func (m *serviceAccountTokenModel) fields() map[string]any {
-	return map[string]any{
-		"id":                 &m.ID,
-		"service_account_id": &m.ServiceAccountID,
-		"organization_id":    &m.OrganizationID,
-		"expires_in":         &m.ExpiresIn,
-		"expires_at":         &m.ExpiresAt,
-		"renew_before":       &m.RenewBefore,
-		"rotation_trigger":   &m.RotationTrigger,
-		"token":              &m.Token,
-		"token_id":           &m.TokenID,
-		"renewed_at":         &m.RenewedAt,
-		"has_expired":        &m.HasExpired,
-	}
 }

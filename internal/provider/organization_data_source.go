@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -23,7 +22,7 @@ func NewOrganizationDataSource() datasource.DataSource { return &organizationDat
 type organizationDataSource struct{ data *providerData }
 
 type organizationModel struct {
-	ID   types.String `tfsdk:"id"`
+	ID   uuidValue    `tfsdk:"id"`
 	Name types.String `tfsdk:"name"`
 }
 
@@ -36,9 +35,8 @@ func (d *organizationDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "Looks up an organization the provider's token belongs to, by `id` or by `name` (exactly one).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the organization.",
-				Validators:          []validator.String{uuidValidator{}},
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the organization, in any case.",
 			},
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -60,7 +58,7 @@ func (d *organizationDataSource) Configure(_ context.Context, req datasource.Con
 
 func (d *organizationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m organizationModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	api := d.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -73,9 +71,9 @@ func (d *organizationDataSource) Read(ctx context.Context, req datasource.ReadRe
 	var names []string
 	for _, o := range orgs {
 		names = append(names, o.Name)
-		if (!m.ID.IsNull() && o.ID == m.ID.ValueString()) || (!m.Name.IsNull() && o.Name == m.Name.ValueString()) {
-			m.ID, m.Name = types.StringValue(o.ID), types.StringValue(o.Name)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		if (!m.ID.IsNull() && o.ID == m.ID.Lower()) || (!m.Name.IsNull() && o.Name == m.Name.ValueString()) {
+			m.ID, m.Name = uuidOf(o.ID), types.StringValue(o.Name)
+			resp.Diagnostics.Append(setModel(ctx, &resp.State, &m)...)
 			return
 		}
 	}

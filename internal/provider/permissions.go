@@ -5,12 +5,18 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/platformercloud/terraform-provider-platformer/internal/catalog"
 )
 
 // permissionProblem says what is wrong with a permission code used at a level.
 // isError is false for a code the catalog does not know: the real Console may know
 // codes we don't, so that is a warning and the API's answer is final.
+// permissionsGuideURL is the generated page that lists every permission code by level.
+const permissionsGuideURL = "https://registry.terraform.io/providers/platformercloud/platformer/latest/docs/guides/permissions"
+
 func permissionProblem(code string, want catalog.Level) (msg string, isError bool) {
 	level, known := catalog.LevelOf(code)
 	if !known {
@@ -18,7 +24,8 @@ func permissionProblem(code string, want catalog.Level) (msg string, isError boo
 		if s := closestCode(code, want); s != "" {
 			msg += fmt.Sprintf(" Did you mean %q?", s)
 		}
-		return msg + " The Console will reject it if it does not know it either.", false
+		return msg + " The Console will reject it if it does not know it either. Every known code, by level: " +
+			permissionsGuideURL + ".", false
 	}
 	if level != want {
 		return fmt.Sprintf("%q is a permission code of the %s level and cannot be granted at the %s level. "+
@@ -33,29 +40,20 @@ func closestCode(code string, level catalog.Level) string {
 	codes := catalog.Codes(level)
 	sort.Strings(codes)
 	for _, c := range codes {
-		if d := levenshtein(code, c); d < bestDist {
+		if d := levenshtein.Distance(code, c, nil); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+// warnUnknownPermissions adds the warnings of validateAccountPermissions (a code the
+// catalog does not know) and none of its errors. The account's ModifyPlan calls it,
+// and ValidateConfig reports only the errors: Terraform validates a resource in every
+// graph walk (twice in a plan, three times in an apply), so a warning added there was
+// printed two or three times for one typo. A plan runs ModifyPlan once per resource.
+func warnUnknownPermissions(m *serviceAccountModel, diags *diag.Diagnostics) {
+	var all diag.Diagnostics
+	validateAccountPermissions(m, &all)
+	diags.Append(all.Warnings()...)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -23,9 +22,9 @@ func NewProjectDataSource() datasource.DataSource { return &projectDataSource{} 
 type projectDataSource struct{ data *providerData }
 
 type projectModel struct {
-	ID             types.String `tfsdk:"id"`
+	ID             uuidValue    `tfsdk:"id"`
 	Name           types.String `tfsdk:"name"`
-	OrganizationID types.String `tfsdk:"organization_id"`
+	OrganizationID uuidValue    `tfsdk:"organization_id"`
 	Description    types.String `tfsdk:"description"`
 }
 
@@ -39,18 +38,17 @@ func (d *projectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"for example to set `project_id = data.platformer_project.shop.id`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the project.",
-				Validators:          []validator.String{uuidValidator{}},
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the project, in any case.",
 			},
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Name of the project, matched exactly.",
 			},
 			"organization_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the organization the project belongs to. Defaults to the provider's `organization_id`.",
-				Validators:          []validator.String{uuidValidator{}},
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the organization the project belongs to, in any case. Defaults to the " +
+					"provider's `organization_id`.",
 			},
 			"description": schema.StringAttribute{
 				Computed:            true,
@@ -72,7 +70,7 @@ func (d *projectDataSource) Configure(_ context.Context, req datasource.Configur
 
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m projectModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	api := d.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -89,10 +87,10 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	var names []string
 	for _, p := range projects {
 		names = append(names, p.Name)
-		if (!m.ID.IsNull() && p.ID == m.ID.ValueString()) || (!m.Name.IsNull() && p.Name == m.Name.ValueString()) {
-			m.ID, m.Name = types.StringValue(p.ID), types.StringValue(p.Name)
-			m.OrganizationID, m.Description = types.StringValue(orgID), types.StringValue(p.Description)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		if (!m.ID.IsNull() && p.ID == m.ID.Lower()) || (!m.Name.IsNull() && p.Name == m.Name.ValueString()) {
+			m.ID, m.Name = uuidOf(p.ID), types.StringValue(p.Name)
+			m.OrganizationID, m.Description = uuidOf(orgID), types.StringValue(p.Description)
+			resp.Diagnostics.Append(setModel(ctx, &resp.State, &m)...)
 			return
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,7 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ provider.Provider = (*platformerProvider)(nil)
+var (
+	_ provider.Provider                       = (*platformerProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*platformerProvider)(nil)
+)
 
 // platformerProvider is the provider. Its clock is real time except in tests, which
 // share one movable clock with the emulator.
@@ -31,9 +35,9 @@ type platformerProvider struct {
 type providerModel struct {
 	APIURL            types.String  `tfsdk:"api_url"`
 	Token             types.String  `tfsdk:"token"`
-	OrganizationID    types.String  `tfsdk:"organization_id"`
+	OrganizationID    uuidValue     `tfsdk:"organization_id"`
 	MaxRetries        types.Int64   `tfsdk:"max_retries"`
-	RequestTimeout    types.String  `tfsdk:"request_timeout"`
+	RequestTimeout    durationValue `tfsdk:"request_timeout"`
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 }
 
@@ -72,10 +76,9 @@ func (p *platformerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"`platformer_service_account_token.x.token`); calls are refused until its value is known.", envToken),
 			},
 			"organization_id": schema.StringAttribute{
-				Optional: true,
+				Optional: true, CustomType: uuidType{},
 				MarkdownDescription: fmt.Sprintf("UUID of the organization that resources and data sources use when they "+
-					"do not set their own. Defaults to the `%s` environment variable.", envOrganizationID),
-				Validators: []validator.String{uuidValidator{}},
+					"do not set their own, in any case. Defaults to the `%s` environment variable.", envOrganizationID),
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
@@ -85,10 +88,9 @@ func (p *platformerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Time limit of one HTTP attempt, as a Go duration such as `30s` or `2m`. "+
-					"Default `%s`.", defaultRequestTimeout),
-				Validators: []validator.String{durationValidator{}},
+				Optional: true, CustomType: durationType{},
+				MarkdownDescription: fmt.Sprintf("Time limit of one HTTP attempt, as a duration such as `30s` or `2m` "+
+					"(units `d`, `h`, `m`, `s`). Default `%s`.", defaultRequestTimeout),
 			},
 			"requests_per_second": schema.Float64Attribute{
 				Optional: true,
@@ -112,12 +114,14 @@ func (p *platformerProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *platformerProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewServiceAccountResource,
 		func() resource.Resource { return &serviceAccountTokenResource{clock: p.clock} },
+		NewServiceAccountRotatingTokenResource,
 	}
 }
 
@@ -128,4 +132,8 @@ func (p *platformerProvider) DataSources(context.Context) []func() datasource.Da
 		NewServiceAccountDataSource,
 		NewServiceAccountsDataSource,
 	}
+}
+
+func (p *platformerProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewServiceAccountEphemeralResource}
 }

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -40,21 +38,18 @@ func (p *platformerProvider) configure(ctx context.Context, cfg providerModel, t
 	if cfg.OrganizationID.IsUnknown() {
 		data.organizationUnknown = true
 	}
-	data.organizationID = stringOrEnv(cfg.OrganizationID, envOrganizationID)
+	data.organizationID = stringOrEnv(cfg.OrganizationID.StringValue, envOrganizationID)
 	if data.organizationID != "" && !client.IsUUID(data.organizationID) {
 		diags.AddAttributeError(path.Root("organization_id"), "Invalid Organization ID",
 			fmt.Sprintf("The organization id %q (from the provider block or %s) is not a UUID. "+
 				"Expected the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.", data.organizationID, envOrganizationID))
 	}
+	// In any case; used in lower case, the Console's, so that what resources plan matches what it answers.
+	data.organizationID = strings.ToLower(data.organizationID)
 
 	timeout := defaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
-		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
-		if err != nil || d <= 0 {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("%q is not a positive Go duration. Use a value such as \"30s\" or \"2m\".", cfg.RequestTimeout.ValueString()))
-		}
-		timeout = d
+		timeout = cfg.RequestTimeout.Duration() // checked by its type
 	}
 	retries := int64(defaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
@@ -72,8 +67,9 @@ func (p *platformerProvider) configure(ctx context.Context, cfg providerModel, t
 	if apiURL == "" {
 		apiURL = defaultAPIURL
 	}
-	if msg := checkAPIURL(apiURL); msg != "" {
-		diags.AddAttributeError(path.Root("api_url"), "Invalid API URL", msg)
+	if _, err := client.ParseBaseURL(apiURL); err != nil {
+		diags.AddAttributeError(path.Root("api_url"), "Invalid API URL",
+			fmt.Sprintf("api_url (from the provider block or %s): %s.", envAPIURL, err))
 	}
 	token := stringOrEnv(cfg.Token, envToken)
 	if strings.TrimSpace(token) == "" {
@@ -111,32 +107,6 @@ func stringOrEnv(v types.String, env string) string {
 		return v.ValueString()
 	}
 	return os.Getenv(env)
-}
-
-// checkAPIURL explains what is wrong with an API URL, or returns "".
-func checkAPIURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Sprintf("%q is not an absolute http(s) URL. Expected a base URL such as %q.", raw, defaultAPIURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		// Not echoed: credentials or a query may hold a secret.
-		return fmt.Sprintf("The URL must be a plain base URL, without credentials, query or fragment. Expected a base "+
-			"URL such as %q; the token goes in the token argument.", defaultAPIURL)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return fmt.Sprintf("%q uses plain http to a host that is not this machine: the API token would travel "+
-			"in clear text. Use https; plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1).", raw)
-	}
-	return ""
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func userAgent(version, commit, terraformVersion string) string {

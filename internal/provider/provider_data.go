@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -20,6 +22,7 @@ type providerData struct {
 	organizationUnknown bool
 	unknown             string // why API calls are refused, when the configuration is not known yet
 	clock               Clock
+	managers            tokenManagers // one manager per token (token_managers.go)
 }
 
 // providerDataFrom is the one helper that turns ProviderData into providerData for every
@@ -62,9 +65,12 @@ func (d *providerData) apiOrDiag(diags *diag.Diagnostics) *client.Client {
 
 // resolveOrganization returns the organization a resource or data source works in:
 // its own organization_id when set, otherwise the provider's.
-func (d *providerData) resolveOrganization(v types.String, diags *diag.Diagnostics) string {
-	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
-		return v.ValueString()
+// The id is returned in lower case, the Console's.
+func (d *providerData) resolveOrganization(v basetypes.StringValuable, diags *diag.Diagnostics) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		if s, _ := v.ToStringValue(context.Background()); s.ValueString() != "" {
+			return strings.ToLower(s.ValueString())
+		}
 	}
 	if d != nil && d.organizationID != "" {
 		return d.organizationID

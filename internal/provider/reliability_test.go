@@ -766,10 +766,29 @@ func onlyEntry(t *testing.T, m map[string]string) (key, value string) {
 // whole chain: Terraform's StopProvider, the provider's request contexts, the client's
 // cancellation of a request in flight. (internal/client's TestCancelStopsRetriesPromptly
 // covers the client alone.)
+//
+// It runs against both kinds of Console (emulator.Options.DepartedWrites). With cancel,
+// the Console drops what it had not processed (it answers 499), so state matches what
+// the Console holds, the tokens in state still work, and the next apply finishes the
+// job. With commit (the default, and what a real server usually does) the Console
+// finishes the six writes after terraform has gone: three accounts exist that state
+// does not know, and the three tokens in state are dead. The next apply then stops with
+// Name Already Used for each new account, and its import steps, pasted from the
+// errors, let the apply after it converge, renewing the dead tokens with a warning
+// that says why (issue 15).
 func TestAccReliability_interruptedApply(t *testing.T) {
 	t.Parallel()
+	for _, mode := range []emulator.DepartedWrites{emulator.DepartedWritesCancel, emulator.DepartedWritesCommit} {
+		t.Run("departed writes "+string(mode), func(t *testing.T) {
+			t.Parallel()
+			interruptedApply(t, mode)
+		})
+	}
+}
+
+func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 	const latency = 8 * time.Second
-	e := newAccEnv(t)
+	e := newAccEnv(t, func(o *emulator.Options) { o.DepartedWrites = mode })
 	e.needEmulator("its latency knob")
 	c := initCLI(e, relProvider(e, "")+namedFleetConfig("old", 3, "1"))
 	c.must("apply", "-auto-approve")
@@ -810,33 +829,90 @@ func TestAccReliability_interruptedApply(t *testing.T) {
 			"flight were not cancelled:\n%s", stopped, latency, r)
 	}
 
-	// Every request in flight must have been cancelled before the Console processed it:
-	// answered 499 as soon as the client went away.
+	// With cancel, every request in flight is dropped before the Console processed it:
+	// answered 499 as soon as the client went away. With commit, every write in flight
+	// is carried out once its latency has passed.
+	done := func(s emulator.Stats) int {
+		if mode == emulator.DepartedWritesCancel {
+			return statusCount(s, 499)
+		}
+		return routeCount(s, http.MethodPost, routeCreate, http.StatusCreated) +
+			routeCount(s, http.MethodPost, routeRenew, http.StatusOK)
+	}
 	waitUntil := time.Now().Add(latency + 4*time.Second)
-	for statusCount(e.em.Stats(), 499) < pending && time.Now().Before(waitUntil) {
+	for done(e.em.Stats()) < pending && time.Now().Before(waitUntil) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	e.em.SetLatency(0)
 	stats := e.em.Stats()
-	if got := statusCount(stats, 499); got < pending {
-		t.Errorf("%d requests were in flight when terraform was interrupted, but the emulator answered only %d of them "+
-			"499: it processed the others after the client had gone (%s)", pending, got, statsLine(stats))
+	if got := done(stats); got < pending {
+		t.Errorf("%d requests were in flight when terraform was interrupted, but the emulator (departed writes %s) "+
+			"finished only %d of them as it should (%s)", pending, mode, got, statsLine(stats))
 	}
 
-	inState := checkStateMatchesEmulator(t, e, c, "after the interrupt")
-	after := stateTokens(c.state())
-	for id, tok := range before {
-		if after[id] != tok {
-			t.Errorf("the token of %s in state changed although its renewal was interrupted", id)
+	var inState map[string]string
+	var scanned, imports int
+	recoveredBy := "next apply"
+	if mode == emulator.DepartedWritesCancel {
+		inState = checkStateMatchesEmulator(t, e, c, "after the interrupt")
+		after := stateTokens(c.state())
+		for id, tok := range before {
+			if after[id] != tok {
+				t.Errorf("the token of %s in state changed although its renewal was interrupted", id)
+			}
 		}
+		scanned = checkOnlyStateTokensWork(t, e, after)
+	} else {
+		inState = stateAccounts(c.state())
+		if n, want := len(emulatorAccounts(t, e)), len(inState)+3; n != want {
+			t.Errorf("the emulator holds %d accounts after the interrupt, want %d (the 3 in state and the 3 created "+
+				"after terraform had gone)", n, want)
+		}
+		for id, tok := range before {
+			if got := e.tokenStatus(tok); got != http.StatusUnauthorized {
+				t.Errorf("the token of %s in state answers %d after its renewal was carried out, want 401", id, got)
+			}
+		}
+		// The next apply stops at the accounts whose names are taken, giving the import
+		// steps; the user pastes them, and applies again.
+		taken := c.run("apply", "-auto-approve")
+		if errs := taken.errorSummaries(); taken.code != 1 || len(errs) != 3 || len(uniqueSorted(errs)) != 1 ||
+			errs[0] != "Name Already Used" {
+			t.Fatalf("expected the apply after the interrupt to stop with 3 Name Already Used errors:\n%s", taken)
+		}
+		// The renewals it could make, it made: the dead tokens, with a warning saying why
+		// (Terraform prints warnings of one summary once, "and 2 more similar warnings").
+		if !strings.Contains(taken.stdout, "Warning: Token Will Be Renewed") ||
+			!expectText("an earlier apply that was interrupted").MatchString(taken.stdout) ||
+			routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK) != 6 {
+			t.Errorf("the apply after the interrupt must renew the 3 dead tokens, warning that an earlier apply may "+
+				"have been interrupted (%s):\n%s", statsLine(e.em.Stats()), taken)
+		}
+		steps, err := parseImportSteps(taken.stdout + taken.stderr)
+		if err != nil || len(steps) != 3 {
+			t.Fatalf("3 import steps expected in the errors (%v):\n%s", err, taken)
+		}
+		var blocks strings.Builder
+		for _, s := range steps {
+			blocks.WriteString(s.block + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(c.dir, "imports.tf"), []byte(blocks.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		imports = len(steps)
+		recoveredBy = "apply after importing"
 	}
-	scanned := checkOnlyStateTokensWork(t, e, after)
 	if t.Failed() {
 		t.Logf("interrupted run:\n%s", r)
 		return // what follows would only repeat the damage found above
 	}
 
 	c.must("apply", "-auto-approve")
+	if mode == emulator.DepartedWritesCommit {
+		if err := os.Remove(filepath.Join(c.dir, "imports.tf")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	final := checkStateMatchesEmulator(t, e, c, "after the next apply")
 	if len(final) != 6 {
 		t.Errorf("%d accounts after the next apply, want 6", len(final))
@@ -845,10 +921,11 @@ func TestAccReliability_interruptedApply(t *testing.T) {
 	if plan := c.run("plan", "-detailed-exitcode"); plan.code != 0 {
 		t.Errorf("the plan after recovery is not empty:\n%s", plan)
 	}
-	t.Logf("interrupt: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after SIGINT (exit %d) "+
-		"against a Console latency of %s; the emulator answered %d request(s) 499; state then held %d accounts, as the "+
-		"emulator did; the next apply converged to %d accounts; %d tokens scanned", pending,
-		stopped.Round(time.Millisecond), r.code, latency, statusCount(stats, 499), len(inState), len(final), scanned)
+	t.Logf("interrupt, departed writes %s: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after "+
+		"SIGINT (exit %d) against a Console latency of %s; the emulator finished %d of them as %s; state then held %d "+
+		"accounts; %d import step(s) taken from the errors; the %s converged to %d accounts; %d tokens scanned", mode,
+		pending, stopped.Round(time.Millisecond), r.code, latency, done(stats), mode, len(inState), imports, recoveredBy,
+		len(final), scanned)
 }
 
 // statsLine is a one-line summary of the emulator's counters.

@@ -27,7 +27,9 @@ func Serve(p func() provider.Provider, debugMode bool) error {
 	if err != nil {
 		return err
 	}
-	return tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server }, opts...)
+	err = tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server }, opts...)
+	closeUnclosedEphemeralAccounts() // what a failed run left open (service_account_ephemeral_resource.go)
+	return err
 }
 
 // quietUnlessAsked turns the plugin SDK's and the provider's logs off when no TF_LOG

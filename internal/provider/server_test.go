@@ -28,20 +28,13 @@ func requestsKept(t *testing.T, server tfprotov6.ProviderServer, n int) int {
 		t.Fatal(err)
 	}
 	typ := schema.ResourceSchemas["platformer_service_account"].ValueType()
-	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, map[string]tftypes.Value{
-		"name":                tftypes.NewValue(tftypes.String, "ci"),
-		"description":         tftypes.NewValue(tftypes.String, nil),
-		"organization_id":     tftypes.NewValue(tftypes.String, nil),
-		"project_id":          tftypes.NewValue(tftypes.String, nil),
-		"permissions":         tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, nil),
-		"custom_role_ids":     tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, nil),
-		"project_permissions": tftypes.NewValue(tftypes.Map{ElementType: tftypes.Set{ElementType: tftypes.String}}, nil),
-		"id":                  tftypes.NewValue(tftypes.String, nil),
-		"level":               tftypes.NewValue(tftypes.String, nil),
-		"created_at":          tftypes.NewValue(tftypes.String, nil),
-		"token_expires_at":    tftypes.NewValue(tftypes.String, nil),
-		"token_renewed_at":    tftypes.NewValue(tftypes.String, nil),
-	}))
+	// Every attribute null but name: the list comes from the schema, not from here.
+	attrs := map[string]tftypes.Value{}
+	for name, at := range typ.(tftypes.Object).AttributeTypes {
+		attrs[name] = tftypes.NewValue(at, nil)
+	}
+	attrs["name"] = tftypes.NewValue(tftypes.String, "ci")
+	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, attrs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +83,10 @@ func TestReleasingServer_releasesRequestContexts(t *testing.T) {
 	}
 }
 
-// The framework's own server keeps them (terraform-plugin-framework v1.19.0). When this
-// fails, the framework has fixed its leak: remove releasingServer.
+// The framework's own server keeps them (terraform-plugin-framework v1.19.0). This is a
+// tripwire, not a requirement: when the framework stops leaking, it says so in the test
+// log (go test -v -run TestReleasingServer_frameworkStillLeaks) and stays green, so an
+// upgrade of the framework does not turn the build red; releasingServer can then go.
 func TestReleasingServer_frameworkStillLeaks(t *testing.T) {
 	t.Parallel()
 	server, err := providerserver.NewProtocol6WithError(New("test", "none")())()
@@ -99,6 +94,9 @@ func TestReleasingServer_frameworkStillLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if kept := requestsKept(t, server, 50); kept < 50 {
-		t.Errorf("the framework's server kept %d of 50 request contexts, not all: it no longer leaks them; releasingServer (server.go) can go", kept)
+		t.Logf("NOTE: the framework's server kept %d of 50 request contexts, not all: it no longer leaks them; "+
+			"releasingServer (server.go) can go", kept)
+	} else {
+		t.Logf("the framework's server still keeps every request context (%d of 50): releasingServer is still needed", kept)
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -28,47 +28,88 @@ func (d *serviceAccountDataSource) Metadata(_ context.Context, req datasource.Me
 	resp.TypeName = req.ProviderTypeName + "_service_account"
 }
 
-// accountComputedAttributes are the attributes every service-account data source reports.
-func accountComputedAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
+// serviceAccountDataModel is a service account as the data sources report it: the
+// platformer_service_account data source, and each item of platformer_service_accounts.
+type serviceAccountDataModel struct {
+	ID                 uuidValue         `tfsdk:"id"`
+	Name               types.String      `tfsdk:"name"`
+	Description        types.String      `tfsdk:"description"`
+	OrganizationID     uuidValue         `tfsdk:"organization_id"`
+	ProjectID          uuidValue         `tfsdk:"project_id"`
+	Permissions        types.Set         `tfsdk:"permissions"`
+	CustomRoleIDs      types.Set         `tfsdk:"custom_role_ids"`
+	ProjectPermissions types.Map         `tfsdk:"project_permissions"`
+	Level              types.String      `tfsdk:"level"`
+	CreatedAt          timetypes.RFC3339 `tfsdk:"created_at"`
+	TokenExpiresAt     timetypes.RFC3339 `tfsdk:"token_expires_at"`
+	TokenRenewedAt     timetypes.RFC3339 `tfsdk:"token_renewed_at"`
+}
+
+// serviceAccountDataModelFrom converts what the Console returned into the data model.
+func serviceAccountDataModelFrom(sa *client.ServiceAccount) serviceAccountDataModel {
+	m := serviceAccountDataModel{
+		ID:             uuidOf(sa.ID),
+		Name:           types.StringValue(sa.Name),
+		Description:    types.StringValue(sa.Description),
+		OrganizationID: uuidOf(sa.OrganizationID),
+		ProjectID:      uuidOrNull(sa.ProjectID),
+		Level:          types.StringValue(accountLevel(sa)),
+		CustomRoleIDs:  uuidSet(sa.CustomRoleIDs),
+		CreatedAt:      rfc3339Of(&sa.CreatedAt),
+		TokenExpiresAt: rfc3339Of(sa.TokenExpiresAt),
+		TokenRenewedAt: rfc3339Of(&sa.TokenRenewedAt),
+	}
+	m.Permissions, m.ProjectPermissions = accountRoles(sa)
+	return m
+}
+
+// serviceAccountDataAttributes is the schema of a service account as the data sources
+// report it, every attribute computed; inputs replaces the attributes a data source takes.
+func serviceAccountDataAttributes(inputs map[string]schema.Attribute) map[string]schema.Attribute {
+	attrs := map[string]schema.Attribute{
+		"id":                  schema.StringAttribute{Computed: true, CustomType: uuidType{}, MarkdownDescription: "UUID of the service account."},
+		"name":                schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the service account."},
 		"description":         schema.StringAttribute{Computed: true, MarkdownDescription: "Free-text description."},
+		"organization_id":     schema.StringAttribute{Computed: true, CustomType: uuidType{}, MarkdownDescription: "UUID of its organization."},
+		"project_id":          schema.StringAttribute{Computed: true, CustomType: uuidType{}, MarkdownDescription: "UUID of its project; null for an organization-level account."},
 		"level":               schema.StringAttribute{Computed: true, MarkdownDescription: "`organization` or `project`."},
 		"permissions":         schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Permission codes at the account's own level."},
-		"custom_role_ids":     schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "UUIDs of the custom roles granted."},
+		"custom_role_ids":     schema.SetAttribute{Computed: true, ElementType: uuidType{}, MarkdownDescription: "UUIDs of the custom roles granted."},
 		"project_permissions": schema.MapAttribute{Computed: true, ElementType: projectPermissionsType, MarkdownDescription: "Organization-level accounts: project UUID => permission codes on that project."},
-		"created_at":          schema.StringAttribute{Computed: true, MarkdownDescription: "When the account was created (RFC 3339)."},
-		"token_expires_at":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the account's token expires (RFC 3339); null when it never expires."},
-		"token_renewed_at":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the account's token was issued (RFC 3339)."},
+		"created_at":          schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the account was created (RFC 3339)."},
+		"token_expires_at":    schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the account's token expires (RFC 3339); null when it never expires."},
+		"token_renewed_at":    schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the account's token was issued (RFC 3339)."},
 	}
+	for name, a := range inputs {
+		attrs[name] = a
+	}
+	return attrs
 }
 
 func (d *serviceAccountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attrs := accountComputedAttributes()
-	attrs["id"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "UUID of the service account.",
-		Validators:          []validator.String{uuidValidator{}},
-	}
-	attrs["name"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "Name of the service account, looked up in the organization (organization-level " +
-			"accounts) or in `project_id` (project-level accounts).",
-	}
-	attrs["organization_id"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "UUID of the organization. Defaults to the provider's `organization_id`.",
-		Validators:          []validator.String{uuidValidator{}},
-	}
-	attrs["project_id"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "For a lookup by name: the project whose project-level account is wanted. Unset, the " +
-			"name is looked up among organization-level accounts. Reported for any project-level account.",
-		Validators: []validator.String{uuidValidator{}},
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one service account by `id`, or by `name` within an organization or project " +
 			"(exactly one of `id` and `name`). The token is never exposed here.",
-		Attributes: attrs,
+		Attributes: serviceAccountDataAttributes(map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the service account, in any case.",
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Name of the service account, looked up in the organization (organization-level " +
+					"accounts) or in `project_id` (project-level accounts).",
+			},
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's `organization_id`.",
+			},
+			"project_id": schema.StringAttribute{
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "For a lookup by name: the project whose project-level account is wanted (UUID, in any " +
+					"case). Unset, the name is looked up among organization-level accounts. Reported for any project-level account.",
+			},
+		}),
 	}
 }
 
@@ -83,8 +124,8 @@ func (d *serviceAccountDataSource) Configure(_ context.Context, req datasource.C
 }
 
 func (d *serviceAccountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m serviceAccountModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var m serviceAccountDataModel
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	api := d.data.apiOrDiag(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -93,10 +134,10 @@ func (d *serviceAccountDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	scope := client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.ValueString()}
+	scope := client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.Lower()}
 	var sa *client.ServiceAccount
 	if !m.ID.IsNull() {
-		got, err := api.GetServiceAccount(ctx, scope, m.ID.ValueString())
+		got, err := api.GetServiceAccount(ctx, scope, m.ID.Lower())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s", m.ID.ValueString()), err)
 			return
@@ -124,6 +165,6 @@ func (d *serviceAccountDataSource) Read(ctx context.Context, req datasource.Read
 			return
 		}
 	}
-	out := serviceAccountModelFrom(sa)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
+	out := serviceAccountDataModelFrom(sa)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &out)...)
 }

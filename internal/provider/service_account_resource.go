@@ -3,14 +3,28 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/platformercloud/terraform-provider-platformer/internal/catalog"
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
 
@@ -18,6 +32,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithImportState    = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*serviceAccountResource)(nil)
 )
 
@@ -49,7 +64,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	expiry := r.data.clock.Now().Add(creationTokenLifetime)
 	in.ExpiresAt = &expiry
 	started := r.data.clock.Now()
-	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.ValueString(), in)
+	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 	var sa *client.ServiceAccount
 	switch {
 	case err == nil:
@@ -57,6 +72,8 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		sa = &issued.ServiceAccount
 	case client.IsOutcomeUnknown(err):
 		sa = r.adoptLostCreate(ctx, api, &plan, started, err, &resp.Diagnostics)
+	case client.IsConflict(err):
+		addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
 	default:
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err)
 	}
@@ -82,15 +99,15 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 	}
 	for i := range accounts {
 		sa := &accounts[i]
-		if sa.Name != name || sa.ProjectID != plan.ProjectID.ValueString() {
+		if sa.Name != name || sa.ProjectID != plan.ProjectID.Lower() {
 			continue
 		}
 		// Allow for clock skew between this machine and the Console.
 		if sa.CreatedAt.Before(started.Add(-2 * time.Minute)) {
 			diags.AddError("Outcome Unknown",
 				fmt.Sprintf("Could not create service account %q: %s\n\nAn account of that name already exists (id %s, "+
-					"created %s, before this apply), so it was not created by this request and is not adopted. Import it "+
-					"with: terraform import <address> %s", name, createErr.Error(), sa.ID, sa.CreatedAt.Format(time.RFC3339), sa.ID))
+					"created %s, before this apply), so it was not created by this request and is not adopted. %s", name,
+					createErr.Error(), sa.ID, sa.CreatedAt.Format(time.RFC3339), importInstructions(sa.OrganizationID, sa.ID)))
 			return nil
 		}
 		diags.AddWarning("Service Account Adopted After a Lost Response",
@@ -138,7 +155,7 @@ func (r *serviceAccountResource) Update(ctx context.Context, req resource.Update
 	}
 	sa, err := api.UpdateServiceAccount(ctx, state.scope(), state.ID.ValueString(), plan.updateInput())
 	if err != nil {
-		r.data.cache.Forget(state.OrganizationID.ValueString(), state.ID.ValueString())
+		r.data.cache.Forget(state.OrganizationID.Lower(), state.ID.ValueString())
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("update service account %s", state.ID.ValueString()), err)
 		return
 	}
@@ -155,7 +172,7 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	err := api.DeleteServiceAccount(ctx, state.scope(), state.ID.ValueString())
-	r.data.cache.Forget(state.OrganizationID.ValueString(), state.ID.ValueString())
+	r.data.cache.Forget(state.OrganizationID.Lower(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete service account %s", state.ID.ValueString()), err)
 	}
@@ -169,6 +186,7 @@ func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid Import ID", msg)
 		return
 	}
+	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
 }
@@ -214,12 +232,13 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	planned := plan
 	var config serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
+	warnUnknownPermissions(&config, &resp.Diagnostics)
 	if config.OrganizationID.IsNull() {
 		switch {
 		case r.data != nil && r.data.organizationUnknown:
-			plan.OrganizationID = types.StringUnknown()
+			plan.OrganizationID = uuidUnknown()
 		case r.data != nil && r.data.organizationID != "":
-			plan.OrganizationID = types.StringValue(r.data.organizationID)
+			plan.OrganizationID = uuidOf(r.data.organizationID)
 		case r.data != nil:
 			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
 				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
@@ -230,7 +249,7 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !req.State.Raw.IsNull() {
 		var state serviceAccountModel
 		resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
-		if !plan.OrganizationID.IsUnknown() && !plan.OrganizationID.Equal(state.OrganizationID) {
+		if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
 	}
@@ -243,4 +262,336 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.Level = types.StringValue(levelProject)
 	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
+}
+
+// Schema version 0 held the account's token_expires_at and token_renewed_at. Renewing
+// the token (platformer_service_account_token, or anyone in the Console) changes them,
+// so the account drifted on every rotation and failed with "inconsistent result after
+// apply" when applied without a refresh. Version 1 leaves them to the token resource.
+var serviceAccountTokenAttributesV0 = []string{"token_expires_at", "token_renewed_at"}
+
+// UpgradeState takes a state of schema version 0 to the current one: the token's two
+// attributes go, everything else is kept as it was.
+func (r *serviceAccountResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var current resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &current)
+	v0 := current.Schema
+	v0.Version = 0
+	v0.Attributes = make(map[string]schema.Attribute, len(current.Schema.Attributes)+len(serviceAccountTokenAttributesV0))
+	for name, a := range current.Schema.Attributes {
+		v0.Attributes[name] = a
+	}
+	for _, name := range serviceAccountTokenAttributesV0 {
+		v0.Attributes[name] = schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}}
+	}
+	return map[int64]resource.StateUpgrader{0: {PriorSchema: &v0, StateUpgrader: upgradeServiceAccountStateV0}}
+}
+
+func upgradeServiceAccountStateV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	var prior types.Object
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	attrs := prior.Attributes()
+	for _, name := range serviceAccountTokenAttributesV0 {
+		delete(attrs, name)
+	}
+	typ, ok := resp.State.Schema.Type().(attr.TypeWithAttributeTypes)
+	if !ok {
+		resp.Diagnostics.AddError("Provider bug: schema is not an object",
+			"Upgrading the state of a service account from schema version 0 failed. Please report this issue.")
+		return
+	}
+	upgraded, diags := types.ObjectValue(typ.AttributeTypes(), attrs)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, upgraded)...)
+}
+
+const (
+	maxNameLength        = 100
+	maxDescriptionLength = 500
+)
+
+// The empty name is left to the length check, so it gets one clear error.
+var nameRegexp = regexp.MustCompile(`^[A-Za-z0-9 ._-]*$`)
+
+// nameValidators are the Console's rules for a service account name.
+func nameValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(1, maxNameLength),
+		stringvalidator.RegexMatches(nameRegexp,
+			"may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.'"),
+	}
+}
+
+func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	emptySet := types.SetValueMust(types.StringType, []attr.Value{})
+	resp.Schema = schema.Schema{
+		// Version 1 dropped token_expires_at and token_renewed_at (UpgradeState).
+		Version: 1,
+		MarkdownDescription: "A service account of the Platformer Console: a non-human identity at the organization " +
+			"level or at the project level, holding permissions and custom roles.\n\n" +
+			"The token the Console issues when the account is created is discarded and never written to state; it " +
+			"is created with a one-hour expiry so an unused secret does not outlive the apply. Manage the account's " +
+			"token with `platformer_service_account_token`, which reports the token's expiry and renewal time. They are " +
+			"not attributes of this resource, so that renewing the token never changes the account's state.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "UUID of the service account.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: fmt.Sprintf("Name, unique within the account's scope (its organization, or its project): "+
+					"1 to %d letters, digits, spaces, `-`, `_` or `.`.", maxNameLength),
+				Validators: nameValidators(),
+			},
+			"description": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default:             stringdefault.StaticString(""),
+				MarkdownDescription: fmt.Sprintf("Free text, at most %d characters. Defaults to empty.", maxDescriptionLength),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(maxDescriptionLength)},
+			},
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's " +
+					"`organization_id`. Changing it replaces the account.",
+				CustomType:    uuidType{},
+				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
+			},
+			"project_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "UUID of a project of the organization, in any case: set, the account is a " +
+					"project-level account; unset, an organization-level account. Changing it replaces the account.",
+				CustomType:    uuidType{},
+				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplace()},
+			},
+			"permissions": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true, Computed: true,
+				Default: setdefault.StaticValue(emptySet),
+				MarkdownDescription: "Permission codes at the account's own level: organization codes (such as " +
+					"`organization.viewer`) for an organization-level account, project codes (such as `rudder.app.admin`) " +
+					"for a project-level account. Order does not matter. Defaults to none. Every code, by level: " +
+					"[permission codes](../guides/permissions).",
+				Validators: []validator.Set{setvalidator.SizeAtMost(catalog.MaxCodesPerBinding)},
+			},
+			"custom_role_ids": schema.SetAttribute{
+				ElementType: uuidType{},
+				Optional:    true, Computed: true,
+				Default: setdefault.StaticValue(types.SetValueMust(uuidType{}, []attr.Value{})),
+				MarkdownDescription: "UUIDs of custom roles of the organization granted to the account, in any case. " +
+					"Defaults to none.",
+				// The framework validates the attribute's value, not a set's elements, by their type.
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(uuidValidator{}), distinctUUIDs{}},
+				PlanModifiers: []planmodifier.Set{keepStateUUIDSet{}},
+			},
+			"project_permissions": schema.MapAttribute{
+				ElementType: projectPermissionsType,
+				Optional:    true, Computed: true,
+				Default: mapdefault.StaticValue(types.MapValueMust(projectPermissionsType, map[string]attr.Value{})),
+				MarkdownDescription: "Organization-level accounts only: project UUID (in lower case) => project permission " +
+					"codes granted on that project. Each entry needs at least one code. Defaults to none. Project-level codes: " +
+					"[permission codes](../guides/permissions#project-level).",
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(lowerUUIDKey{}),
+					mapvalidator.ValueSetsAre(setvalidator.SizeBetween(1, catalog.MaxCodesPerBinding)),
+				},
+			},
+			"level": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`organization` or `project`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				CustomType:          timetypes.RFC3339Type{},
+				Computed:            true,
+				MarkdownDescription: "When the account was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+const (
+	levelOrganization = "organization"
+	levelProject      = "project"
+)
+
+// projectPermissionsType is map(set(string)): project id => permission codes.
+var projectPermissionsType = types.SetType{ElemType: types.StringType}
+
+// serviceAccountModel is the platformer_service_account resource.
+type serviceAccountModel struct {
+	ID                 types.String      `tfsdk:"id"`
+	Name               types.String      `tfsdk:"name"`
+	Description        types.String      `tfsdk:"description"`
+	OrganizationID     uuidValue         `tfsdk:"organization_id"`
+	ProjectID          uuidValue         `tfsdk:"project_id"`
+	Permissions        types.Set         `tfsdk:"permissions"`
+	CustomRoleIDs      types.Set         `tfsdk:"custom_role_ids"`
+	ProjectPermissions types.Map         `tfsdk:"project_permissions"`
+	Level              types.String      `tfsdk:"level"`
+	CreatedAt          timetypes.RFC3339 `tfsdk:"created_at"`
+}
+
+// ownCollection is the collection the account's own permissions are granted on: its
+// project for a project-level account, its organization otherwise.
+func (m *serviceAccountModel) ownCollection() string {
+	if p := m.ProjectID.Lower(); p != "" {
+		return p
+	}
+	return m.OrganizationID.Lower()
+}
+
+// projectPermissions returns the project_permissions map as project id => codes.
+func (m *serviceAccountModel) projectPermissions() map[string][]string {
+	out := map[string][]string{}
+	if m.ProjectPermissions.IsNull() || m.ProjectPermissions.IsUnknown() {
+		return out
+	}
+	for k, v := range m.ProjectPermissions.Elements() {
+		if set, ok := v.(types.Set); ok {
+			out[k] = setStrings(set)
+		}
+	}
+	return out
+}
+
+// roles maps permissions and project_permissions onto the Console's roles entries:
+// one for the account's own collection, one for each project it reaches.
+func (m *serviceAccountModel) roles() []client.RoleBinding {
+	roles := []client.RoleBinding{}
+	if own := setStrings(m.Permissions); len(own) > 0 {
+		roles = append(roles, client.RoleBinding{CollectionID: m.ownCollection(), RoleIDs: own})
+	}
+	pp := m.projectPermissions()
+	for _, project := range sortedKeys(pp) {
+		if len(pp[project]) > 0 {
+			roles = append(roles, client.RoleBinding{CollectionID: project, RoleIDs: pp[project]})
+		}
+	}
+	return roles
+}
+
+func (m *serviceAccountModel) createInput() client.CreateServiceAccountInput {
+	return client.CreateServiceAccountInput{
+		Name:          m.Name.ValueString(),
+		Description:   m.Description.ValueString(),
+		ProjectID:     m.ProjectID.Lower(),
+		Roles:         m.roles(),
+		CustomRoleIDs: lowerUUIDs(m.CustomRoleIDs),
+	}
+}
+
+func (m *serviceAccountModel) updateInput() client.UpdateServiceAccountInput {
+	return client.UpdateServiceAccountInput{
+		Name:          m.Name.ValueString(),
+		Description:   m.Description.ValueString(),
+		Roles:         m.roles(),
+		CustomRoleIDs: lowerUUIDs(m.CustomRoleIDs),
+	}
+}
+
+func (m *serviceAccountModel) scope() client.Scope {
+	return client.Scope{OrganizationID: m.OrganizationID.Lower(), ProjectID: m.ProjectID.Lower()}
+}
+
+// serviceAccountModelFrom converts what the Console returned into the model.
+func serviceAccountModelFrom(sa *client.ServiceAccount) serviceAccountModel {
+	m := serviceAccountModel{
+		ID:             types.StringValue(sa.ID),
+		Name:           types.StringValue(sa.Name),
+		Description:    types.StringValue(sa.Description),
+		OrganizationID: uuidOf(sa.OrganizationID),
+		ProjectID:      uuidOrNull(sa.ProjectID),
+		Level:          types.StringValue(accountLevel(sa)),
+		CustomRoleIDs:  uuidSet(sa.CustomRoleIDs),
+		CreatedAt:      rfc3339Of(&sa.CreatedAt),
+	}
+	m.Permissions, m.ProjectPermissions = accountRoles(sa)
+	return m
+}
+
+// accountLevel is "organization" or "project".
+func accountLevel(sa *client.ServiceAccount) string {
+	if sa.ProjectID != "" {
+		return levelProject
+	}
+	return levelOrganization
+}
+
+// accountRoles splits the Console's roles entries into permissions (on the account's
+// own collection) and project_permissions (project id => codes on that project).
+func accountRoles(sa *client.ServiceAccount) (permissions types.Set, projectPermissions types.Map) {
+	own := sa.OrganizationID
+	if sa.ProjectID != "" {
+		own = sa.ProjectID
+	}
+	var perms []string
+	projects := map[string]attr.Value{}
+	for _, r := range sa.Roles {
+		if r.CollectionID == own {
+			perms = append(perms, r.RoleIDs...)
+			continue
+		}
+		projects[r.CollectionID] = stringSet(r.RoleIDs)
+	}
+	return stringSet(perms), types.MapValueMust(projectPermissionsType, projects)
+}
+
+// ValidateConfig checks permission codes against the catalog by level, at plan time.
+// Values still unknown (from other resources) are left to apply time.
+func (r *serviceAccountResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serviceAccountModel
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var diags diag.Diagnostics
+	validateAccountPermissions(&m, &diags)
+	resp.Diagnostics.Append(diags.Errors()...) // the warnings are ModifyPlan's (warnUnknownPermissions)
+}
+
+func validateAccountPermissions(m *serviceAccountModel, diags *diag.Diagnostics) {
+	projectLevel := !m.ProjectID.IsNull()
+	if projectLevel && !m.ProjectPermissions.IsNull() && (m.ProjectPermissions.IsUnknown() || len(m.ProjectPermissions.Elements()) > 0) {
+		diags.AddAttributeError(path.Root("project_permissions"), "Project Permissions on a Project-Level Account",
+			"project_permissions grants codes on other projects and is accepted only on organization-level accounts "+
+				"(without project_id). A project-level account holds permissions on its own project only: put its "+
+				"project codes in permissions.")
+	}
+	if !m.ProjectID.IsUnknown() {
+		own := catalog.LevelOrganization
+		if projectLevel {
+			own = catalog.LevelProject
+		}
+		checkCodes(m.Permissions, path.Root("permissions"), own, diags)
+	}
+	if !projectLevel && !m.ProjectPermissions.IsNull() && !m.ProjectPermissions.IsUnknown() {
+		for _, project := range sortedKeys(m.ProjectPermissions.Elements()) {
+			if set, ok := m.ProjectPermissions.Elements()[project].(types.Set); ok {
+				checkCodes(set, path.Root("project_permissions").AtMapKey(project), catalog.LevelProject, diags)
+			}
+		}
+	}
+}
+
+// checkCodes reports codes of the wrong level as errors and unknown codes as warnings.
+func checkCodes(codes types.Set, at path.Path, level catalog.Level, diags *diag.Diagnostics) {
+	for _, code := range setStrings(codes) {
+		msg, isError := permissionProblem(code, level)
+		switch {
+		case msg == "":
+		case isError:
+			diags.AddAttributeError(at, "Permission Code at the Wrong Level", fmt.Sprintf("%s: %s", at, msg))
+		default:
+			diags.AddAttributeWarning(at, "Unknown Permission Code", fmt.Sprintf("%s: %s", at, msg))
+		}
+	}
 }

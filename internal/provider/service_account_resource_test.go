@@ -98,7 +98,6 @@ resource "platformer_service_account" "test" {
 						e.ShopID: stringSetExact("rudder.app.admin", "rudder.env.viewer"),
 					})),
 					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
-					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("token_expires_at"), knownvalue.NotNull()),
 				},
 			},
 			{

@@ -4,11 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,10 +39,11 @@ const maxLostRenewals = 3
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
 
-// NewServiceAccountTokenResource returns the platformer_service_account_token resource.
-func NewServiceAccountTokenResource() resource.Resource {
-	return &serviceAccountTokenResource{clock: realClock{}}
-}
+// replacingKey is the private-state key in which ModifyPlan records the token id of the
+// prior state. Terraform plans a replacement twice, and hands the second plan (a
+// create) the private state the first planned: a create that finds it is the
+// replacement of that token's resource, not another manager of the account's token.
+const replacingKey = "replacing_token"
 
 type serviceAccountTokenResource struct {
 	data  *providerData
@@ -54,7 +62,7 @@ func (r *serviceAccountTokenResource) Configure(_ context.Context, req resource.
 }
 
 func (r *serviceAccountTokenResource) scope(m *serviceAccountTokenModel) client.Scope {
-	return client.Scope{OrganizationID: m.OrganizationID.ValueString()}
+	return client.Scope{OrganizationID: m.OrganizationID.Lower()}
 }
 
 func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -72,16 +80,18 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	state := r.stateFromIssued(&plan, issued)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
 }
 
 // renew issues a new token for the planned expiry; nil when it failed (diagnosed).
 func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Client, plan *serviceAccountTokenModel, diags *diag.Diagnostics) *client.IssuedToken {
-	expiresAt, err := plannedExpiry(plan, r.clock.Now())
+	now, _ := r.consoleNow(ctx, plan)
+	expiresAt, err := plannedExpiry(plan, now)
 	if err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid Expiry", err.Error())
 		return nil
 	}
-	id := plan.ServiceAccountID.ValueString()
+	id := plan.ServiceAccountID.Lower()
 	var issued *client.IssuedToken
 	for attempt := 1; ; attempt++ {
 		issued, err = api.RenewServiceAccountToken(ctx, r.scope(plan), id, expiresAt)
@@ -94,7 +104,7 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 			"service_account_id": id, "attempt": attempt, "error": err.Error(),
 		})
 	}
-	r.data.cache.Forget(plan.OrganizationID.ValueString(), id)
+	r.data.cache.Forget(plan.OrganizationID.Lower(), id)
 	if err != nil {
 		action := fmt.Sprintf("renew the token of service account %s", id)
 		if client.IsOutcomeUnknown(err) {
@@ -112,9 +122,9 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 // expires_in, or nil (never expires).
 func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, error) {
 	if !m.ExpiresIn.IsNull() && !m.ExpiresIn.IsUnknown() {
-		d, err := time.ParseDuration(m.ExpiresIn.ValueString())
+		d, err := parseDuration(m.ExpiresIn.ValueString())
 		if err != nil {
-			return nil, fmt.Errorf("expires_in: %q is not a duration", m.ExpiresIn.ValueString())
+			return nil, fmt.Errorf("expires_in: %w", err)
 		}
 		t := now.Add(d).UTC().Truncate(time.Second)
 		return &t, nil
@@ -126,23 +136,75 @@ func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, erro
 		}
 		t = t.UTC().Truncate(time.Second) // the Console keeps whole seconds
 		if !t.After(now) {
-			return nil, fmt.Errorf("expires_at: %s is not in the future (now %s). Set a later time, or use expires_in "+
-				"for a lifetime counted from each renewal", t.Format(time.RFC3339), now.Format(time.RFC3339))
+			// Never sent: a renewal to a passed instant would issue a dead token.
+			return nil, fmt.Errorf("expires_at: %s has passed (now %s on the Console's clock), so the token cannot be "+
+				"renewed to it. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
+				"renewal", t.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
 		return &t, nil
 	}
 	return nil, nil
 }
 
+// now is the Console's time, as the client estimates it from the Date header of the
+// Console's answers (this machine's clock until an answer gave one), and, when it
+// differs from this machine's clock by more than a minute, a note for messages saying
+// which clock was used. Every expiry is judged on it: the Console decides when a
+// token stops working.
+func (r *serviceAccountTokenResource) now() (time.Time, string) {
+	local := r.clock.Now().UTC()
+	if r.data == nil || r.data.client == nil {
+		return local, ""
+	}
+	if _, known := r.data.client.ConsoleClockOffset(); !known {
+		return local, ""
+	}
+	console := r.data.client.ConsoleNow().UTC()
+	return console, clockNote(console.Sub(local))
+}
+
+// consoleNow is now, after one read of the account when no answer of the Console has
+// told its clock yet: Terraform plans every resource again when it applies, with a new
+// provider configuration that has made no call yet (and a saved plan is applied without
+// a refresh), and that plan must judge expiry on the same clock as the first.
+func (r *serviceAccountTokenResource) consoleNow(ctx context.Context, m *serviceAccountTokenModel) (time.Time, string) {
+	d := r.data
+	if d != nil && d.client != nil && d.cache != nil && d.unknown == "" && !m.ServiceAccountID.IsUnknown() &&
+		!m.ServiceAccountID.IsNull() && !m.OrganizationID.IsUnknown() && !m.OrganizationID.IsNull() {
+		// A token without expires_in or a known expires_at never expires, or is renewed
+		// anyway (its expiry was removed): it needs no clock, and no read holds it back.
+		expiry := !m.ExpiresIn.IsNull() || (!m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown())
+		if _, known := d.client.ConsoleClockOffset(); !known && expiry {
+			// The answer's Date header is what is wanted; the account is cached for what follows.
+			_, _ = d.cache.Get(ctx, r.scope(m), m.ServiceAccountID.Lower())
+		}
+	}
+	return r.now()
+}
+
+// clockNote says how far the Console's clock is from this machine's, when more than a
+// minute: "" otherwise.
+func clockNote(consoleAhead time.Duration) string {
+	rel := "ahead of"
+	if consoleAhead < 0 {
+		consoleAhead, rel = -consoleAhead, "behind"
+	}
+	if consoleAhead <= time.Minute {
+		return ""
+	}
+	// The estimate is good to about a second: minutes are what it can tell.
+	return fmt.Sprintf(" on the Console's clock, which is about %s %s this machine's", consoleAhead.Round(time.Minute), rel)
+}
+
 // stateFromIssued is the state after a renewal: the plan with the new token.
 func (r *serviceAccountTokenResource) stateFromIssued(plan *serviceAccountTokenModel, issued *client.IssuedToken) serviceAccountTokenModel {
 	sa := &issued.ServiceAccount
 	s := *plan
-	s.ID = types.StringValue(sa.ID)
-	s.OrganizationID = types.StringValue(sa.OrganizationID)
+	s.ID = uuidOf(sa.ID)
+	s.OrganizationID = uuidOf(sa.OrganizationID)
 	s.Token = types.StringValue(issued.Token)
 	s.TokenID = types.StringValue(sa.TokenID)
-	s.RenewedAt = timeString(&sa.TokenRenewedAt)
+	s.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	s.HasExpired = types.BoolValue(false)
 	s.ExpiresAt = expiresAtValue(plan.ExpiresAt, sa.TokenExpiresAt)
 	return s
@@ -150,13 +212,13 @@ func (r *serviceAccountTokenResource) stateFromIssued(plan *serviceAccountTokenM
 
 // expiresAtValue keeps a configured expires_at as written when the Console's expiry is
 // the same instant (it may be written with another offset); otherwise the Console's.
-func expiresAtValue(configured types.String, console *time.Time) types.String {
+func expiresAtValue(configured timetypes.RFC3339, console *time.Time) timetypes.RFC3339 {
 	if console != nil && !configured.IsNull() && !configured.IsUnknown() {
 		if t, err := time.Parse(time.RFC3339, configured.ValueString()); err == nil && t.Truncate(time.Second).Equal(console.Truncate(time.Second)) {
 			return configured
 		}
 	}
-	return timeString(console)
+	return rfc3339Of(console)
 }
 
 func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -173,7 +235,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 		ctx = maskSecrets(ctx, state.Token.ValueString())
 	}
 	prior := state
-	sa, err := r.data.cache.Get(ctx, r.scope(&state), state.ServiceAccountID.ValueString())
+	sa, err := r.data.cache.Get(ctx, r.scope(&state), state.ServiceAccountID.Lower())
 	if client.IsNotFound(err) {
 		tflogDebug(ctx, "service account is gone; removing its token from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -186,16 +248,18 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	if state.TokenID.ValueString() != sa.TokenID && !state.Token.IsNull() {
 		// Someone renewed the token: the one in state no longer works.
 		state.Token = types.StringNull()
-		setStale(ctx, resp.Private, fmt.Sprintf("the token was renewed outside Terraform at %s (token id %s; state held %s), "+
-			"so the token in state no longer works", timeString(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
+		setStale(ctx, resp.Private, fmt.Sprintf("the token was renewed elsewhere at %s (token id %s; state held %s), "+
+			"in the Console, by another Terraform configuration or state, or by an earlier apply that was interrupted "+
+			"(killed) before it recorded the new token, so the token in state no longer works", rfc3339Of(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
 			&resp.Diagnostics)
 	}
-	state.ID = types.StringValue(sa.ID)
-	state.OrganizationID = types.StringValue(sa.OrganizationID)
+	state.ID = uuidOf(sa.ID)
+	state.OrganizationID = uuidOf(sa.OrganizationID)
 	state.TokenID = types.StringValue(sa.TokenID)
-	state.RenewedAt = timeString(&sa.TokenRenewedAt)
+	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
-	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !r.clock.Now().Before(*sa.TokenExpiresAt))
+	now, _ := r.now()
+	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
 }
 
@@ -210,6 +274,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	if !plan.Token.IsUnknown() {
 		// No renewal planned (renew_before changed, say): only state changes.
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
 		return
 	}
 	issued := r.renew(ctx, api, &plan, &resp.Diagnostics)
@@ -221,24 +286,25 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	next := r.stateFromIssued(&plan, issued)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
 // Console did renew (its answer was lost), the token in state is dead, and state says
 // so, so that the next plan renews again and explains why.
 func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, api *client.Client, state *serviceAccountTokenModel, resp *resource.UpdateResponse) {
-	sa, err := api.GetServiceAccount(ctx, r.scope(state), state.ServiceAccountID.ValueString())
+	sa, err := api.GetServiceAccount(ctx, r.scope(state), state.ServiceAccountID.Lower())
 	if err != nil || sa.TokenID == state.TokenID.ValueString() {
 		return // unchanged, or unknowable now: the next refresh will tell
 	}
 	r.data.cache.Put(sa)
 	state.Token = types.StringNull()
 	state.TokenID = types.StringValue(sa.TokenID)
-	state.RenewedAt = timeString(&sa.TokenRenewedAt)
+	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	setStale(ctx, resp.Private, fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
-		timeString(&sa.TokenRenewedAt).ValueString()), &resp.Diagnostics)
+		rfc3339Of(&sa.TokenRenewedAt).ValueString()), &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -248,7 +314,7 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ServiceAccountID.ValueString()
+	id := state.ServiceAccountID.Lower()
 	sa, err := r.data.cache.Get(ctx, r.scope(&state), id)
 	if client.IsNotFound(err) {
 		return // the account is gone, and its token with it
@@ -262,9 +328,14 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
 		return
 	}
-	expiry := r.clock.Now().Add(discardedTokenLifetime).UTC().Truncate(time.Second)
+	now, _ := r.now()
+	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
+		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
+		return
+	}
+	expiry := now.Add(discardedTokenLifetime).UTC().Truncate(time.Second)
 	issued, err := api.RenewServiceAccountToken(ctx, r.scope(&state), id, &expiry)
-	r.data.cache.Forget(state.OrganizationID.ValueString(), id)
+	r.data.cache.Forget(state.OrganizationID.Lower(), id)
 	if client.IsNotFound(err) {
 		return
 	}
@@ -291,6 +362,7 @@ func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resou
 		resp.Diagnostics.AddError("Invalid Import ID", msg)
 		return
 	}
+	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
@@ -308,4 +380,335 @@ type privateSetter interface {
 func setStale(ctx context.Context, p privateSetter, reason string, diags *diag.Diagnostics) {
 	b, _ := json.Marshal(map[string]string{"reason": reason})
 	diags.Append(p.SetKey(ctx, staleKey, b)...)
+}
+
+// serviceAccountTokenModel is the platformer_service_account_token resource.
+type serviceAccountTokenModel struct {
+	ID               uuidValue         `tfsdk:"id"`
+	ServiceAccountID uuidValue         `tfsdk:"service_account_id"`
+	OrganizationID   uuidValue         `tfsdk:"organization_id"`
+	ExpiresIn        durationValue     `tfsdk:"expires_in"`
+	ExpiresAt        timetypes.RFC3339 `tfsdk:"expires_at"`
+	RenewBefore      durationValue     `tfsdk:"renew_before"`
+	RotationTrigger  types.Dynamic     `tfsdk:"rotation_trigger"`
+	Token            types.String      `tfsdk:"token"`
+	TokenID          types.String      `tfsdk:"token_id"`
+	RenewedAt        timetypes.RFC3339 `tfsdk:"renewed_at"`
+	HasExpired       types.Bool        `tfsdk:"has_expired"`
+}
+
+func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The API token of a service account. The Console holds one token per account and " +
+			"shows it only when it is issued; renewing issues a new token and invalidates the previous one at once.\n\n" +
+			"Creating this resource renews the account's token and keeps the new one, sensitive, in state: after " +
+			"apply the only working token of the account is the one in state. Destroying it renews the token once " +
+			"more and discards the result, so a leaked state file stops being a working credential.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          uuidType{},
+				MarkdownDescription: "Same as `service_account_id`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"service_account_id": schema.StringAttribute{
+				Required:            true,
+				CustomType:          uuidType{},
+				MarkdownDescription: "UUID of the service account, in any case. Changing it replaces the resource.",
+				PlanModifiers:       []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplace()},
+			},
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				CustomType: uuidType{},
+				MarkdownDescription: "UUID of the account's organization, in any case. Defaults to the provider's " +
+					"`organization_id`. Changing it replaces the resource.",
+				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
+			},
+			"expires_in": schema.StringAttribute{
+				Optional:   true,
+				CustomType: durationType{},
+				MarkdownDescription: "Lifetime of each token issued, as a duration such as `30d` or `720h` (units `d`, `h`, " +
+					"`m`, `s`; at least `1m`): `expires_at` is set to the time of renewal plus this. Conflicts with " +
+					"`expires_at`; with neither, the token never expires. Changing it renews the token; writing the same " +
+					"length another way (`720h` to `30d`) changes nothing.",
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("expires_at"))},
+			},
+			"expires_at": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "When the token expires (RFC 3339). Set it for a fixed expiry, or leave it to be computed " +
+					"from `expires_in`. Changing it renews the token. A fixed instant must be in the future when a renewal " +
+					"is planned (creating the resource, or changing `rotation_trigger` or the expiry): otherwise the plan " +
+					"fails, naming this attribute. Once it has passed, the configuration still validates, plans and " +
+					"destroys: the plan warns that the token expired and renews nothing, until `expires_at` is set to a " +
+					"later instant (or replaced by `expires_in`).",
+				CustomType: timetypes.RFC3339Type{},
+			},
+			"renew_before": schema.StringAttribute{
+				Optional:   true,
+				CustomType: durationType{},
+				MarkdownDescription: "Plan a renewal once the token is this close to its expiry, such as `7d` or `168h`. " +
+					"Requires `expires_in` (a renewal keeps a fixed `expires_at`, so renewing early would not help), and " +
+					"must be shorter than it. A token that has already expired is always planned for renewal. Both are " +
+					"judged on the Console's clock, which the provider estimates from the `Date` header of its answers.",
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("expires_in"))},
+			},
+			"rotation_trigger": schema.DynamicAttribute{
+				Optional: true,
+				MarkdownDescription: "Any value of any type (string, number, list, map, object). When it changes from one " +
+					"value to another, the token is renewed in place: same resource, new secret. Adding it to a token that " +
+					"had none, or removing it, renews nothing. A value not known until apply (from another resource) counts " +
+					"as a change. Wire it to `time_rotating.x.id`, a version number or a date to rotate on a schedule or " +
+					"on demand.",
+			},
+			"token": schema.StringAttribute{
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The token: the raw value for the `Authorization` header. Sensitive. Null after an import or once the token was renewed outside Terraform, until the next apply renews it.",
+			},
+			"token_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Identifier of the current token (not a secret); it changes at every renewal.",
+			},
+			"renewed_at": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				MarkdownDescription: "When the current token was issued (RFC 3339).",
+			},
+			"has_expired": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
+					"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
+					"fixed `expires_at` has passed.",
+			},
+		},
+	}
+}
+
+// minTokenLifetime is the shortest expires_in accepted.
+const minTokenLifetime = time.Minute
+
+// ValidateConfig checks the expiry settings together, at plan time.
+func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serviceAccountTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Whether expires_at has passed is not checked here: validation does not depend on
+	// the date. ModifyPlan checks it when, and only when, it plans a renewal.
+	if !m.ExpiresIn.IsNull() && !m.ExpiresIn.IsUnknown() {
+		if d := m.ExpiresIn.Duration(); d > 0 && d < minTokenLifetime {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_in"), "Token Lifetime Too Short",
+				fmt.Sprintf("expires_in: %q is shorter than the shortest token lifetime accepted, %s: the Console keeps "+
+					"expiries to the second, and a token must outlive the apply that issues it. Use \"%s\" or more.",
+					m.ExpiresIn.ValueString(), minTokenLifetime, "1m"))
+		}
+	}
+	// renew_before without expires_in, and expires_in with expires_at, are refused by the
+	// attributes' validators (AlsoRequires, ConflictsWith).
+	if before, lifetime := m.RenewBefore.Duration(), m.ExpiresIn.Duration(); before > 0 && lifetime > 0 && before >= lifetime {
+		resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Renew Before Too Long",
+			fmt.Sprintf("renew_before (%s) must be shorter than expires_in (%s): otherwise every plan would renew "+
+				"the token. Use a shorter renew_before, such as a quarter of expires_in.", before, lifetime))
+	}
+}
+
+// ModifyPlan decides whether this apply renews the token, and says why when the reason
+// is not a change in the configuration: expiry, a renewal made elsewhere, an import.
+func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, config serviceAccountTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planned := plan
+	if config.OrganizationID.IsNull() && r.data != nil {
+		switch {
+		case r.data.organizationUnknown:
+			plan.OrganizationID = uuidUnknown()
+		case r.data.organizationID != "":
+			plan.OrganizationID = uuidOf(r.data.organizationID)
+		default:
+			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
+				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
+					" environment variable, to the organization's UUID.")
+			return
+		}
+	}
+
+	now, note := r.consoleNow(ctx, &plan)
+	if req.State.Raw.IsNull() {
+		// A create renews the token: a passed expires_at is an error now, not at apply.
+		if at, passed := passedExpiresAt(&config, now); passed {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
+				fmt.Sprintf("expires_at: %s has passed (now %s%s), and creating this resource issues a token that "+
+					"expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
+					"renewal.", at, now.Format(time.RFC3339), note))
+			return
+		}
+		replaced := ""
+		if raw, d := req.Private.GetKey(ctx, replacingKey); !d.HasError() && len(raw) > 0 {
+			_ = json.Unmarshal(raw, &replaced)
+		}
+		r.claim(&req, &plan, replaced, replaced == "", &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		plan.ID = plan.ServiceAccountID
+		planRenewal(&plan, &config)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+		return
+	}
+
+	var state serviceAccountTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+	}
+	// The same length written another way ("720h", "30d") plans nothing: keep state's.
+	if durationsEqual(plan.ExpiresIn, state.ExpiresIn) {
+		plan.ExpiresIn = state.ExpiresIn
+	}
+	if durationsEqual(plan.RenewBefore, state.RenewBefore) {
+		plan.RenewBefore = state.RenewBefore
+	}
+
+	// A replacement is claimed by the create Terraform plans next (token_managers.go),
+	// which finds this token id in the private state planned here.
+	marker, _ := json.Marshal(state.TokenID.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, marker)...)
+	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
+		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
+	if !replacing {
+		r.claim(&req, &plan, state.TokenID.ValueString(), false, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	var configChanges, otherReasons []string
+	// Only a change of rotation_trigger from one value to another renews: adding it to a
+	// token that had none, or removing it, does not. An unknown value is a change.
+	if !dynamicNull(state.RotationTrigger) && !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger) {
+		configChanges = append(configChanges, "rotation_trigger changed")
+	}
+	if !durationsEqual(config.ExpiresIn, state.ExpiresIn) {
+		configChanges = append(configChanges, "expires_in changed")
+	}
+	if !config.ExpiresAt.IsNull() && !config.ExpiresAt.Equal(state.ExpiresAt) {
+		configChanges = append(configChanges, "expires_at changed")
+	}
+	if config.ExpiresAt.IsNull() && config.ExpiresIn.IsNull() && !state.ExpiresAt.IsNull() {
+		configChanges = append(configChanges, "the expiry was removed")
+	}
+	if state.Token.IsNull() {
+		reason := "the token in state does not work"
+		if raw, d := req.Private.GetKey(ctx, staleKey); !d.HasError() && len(raw) > 0 {
+			var stale map[string]string
+			if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
+				reason = stale["reason"]
+			}
+		}
+		otherReasons = append(otherReasons, reason)
+	} else if expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString()); err == nil {
+		switch before := config.RenewBefore.Duration(); {
+		case !now.Before(expiry):
+			otherReasons = append(otherReasons, fmt.Sprintf("the token expired at %s (now %s%s)",
+				expiry.UTC().Format(time.RFC3339), now.Format(time.RFC3339), note))
+		case before > 0 && !now.Before(expiry.Add(-before)):
+			otherReasons = append(otherReasons, fmt.Sprintf("the token expires at %s, within renew_before (%s) of now (%s%s)",
+				expiry.UTC().Format(time.RFC3339), config.RenewBefore.ValueString(), now.Format(time.RFC3339), note))
+		}
+	}
+
+	keepState := func() {
+		plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
+		plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
+		resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
+	}
+	if len(configChanges) == 0 && len(otherReasons) == 0 {
+		keepState()
+		return
+	}
+	// A renewal keeps a fixed expires_at: once it has passed, a renewal is refused when
+	// the configuration asks for one, and otherwise not planned (the token expired, as
+	// configured; the plan says how to renew it). Nothing is ever sent with it.
+	if at, passed := passedExpiresAt(&config, now); passed {
+		if len(configChanges) > 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
+				fmt.Sprintf("expires_at: %s has passed (now %s%s), and this plan renews the token of service account %s "+
+					"because %s: the new token would expire at that instant. Set expires_at to a later instant, or use "+
+					"expires_in for a lifetime counted from each renewal.", at, now.Format(time.RFC3339), note,
+					state.ServiceAccountID.ValueString(), strings.Join(configChanges, " and ")))
+			return
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Token Expired",
+			fmt.Sprintf("The token of service account %s expired at %s, the expires_at of its configuration (now %s%s), "+
+				"and no longer works. It is not renewed, because a renewal keeps expires_at, which has passed. To renew "+
+				"it, set expires_at to a later instant, or use expires_in for a lifetime counted from each renewal, and "+
+				"apply.", state.ServiceAccountID.ValueString(), at, now.Format(time.RFC3339), note))
+		keepState()
+		return
+	}
+	plan.ID = state.ID
+	planRenewal(&plan, &config)
+	if len(otherReasons) > 0 {
+		resp.Diagnostics.AddWarning("Token Will Be Renewed",
+			fmt.Sprintf("This apply renews the token of service account %s because %s. The current token stops "+
+				"working when it does; the new one is stored in state.", state.ServiceAccountID.ValueString(),
+				strings.Join(otherReasons, "; and ")))
+	}
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+}
+
+// claim registers this resource as the manager of its account's token, for the
+// one-manager rule (token_managers.go), once the account id is known.
+func (r *serviceAccountTokenResource) claim(req *resource.ModifyPlanRequest, plan *serviceAccountTokenModel, priorTokenID string, fresh bool, diags *diag.Diagnostics) {
+	if plan.ServiceAccountID.IsUnknown() || plan.ServiceAccountID.IsNull() {
+		return
+	}
+	r.data.claimTokenManager(plan.ServiceAccountID.Lower(),
+		tokenClaim{Manager: "platformer_service_account_token", Config: req.Config.Raw, PriorTokenID: priorTokenID, Fresh: fresh},
+		path.Root("service_account_id"), diags)
+}
+
+// passedExpiresAt reports whether the configured expires_at is known and has passed
+// at now, and the instant as written in UTC.
+func passedExpiresAt(config *serviceAccountTokenModel, now time.Time) (string, bool) {
+	if config.ExpiresAt.IsNull() || config.ExpiresAt.IsUnknown() {
+		return "", false
+	}
+	t, err := time.Parse(time.RFC3339, config.ExpiresAt.ValueString())
+	if err != nil || t.Truncate(time.Second).After(now) {
+		return "", false
+	}
+	return t.UTC().Format(time.RFC3339), true
+}
+
+// dynamicNull reports whether a dynamic value is null, or holds a null.
+func dynamicNull(v types.Dynamic) bool {
+	return v.IsNull() || (!v.IsUnknown() && v.IsUnderlyingValueNull())
+}
+
+// planRenewal marks what a renewal changes as known after apply.
+func planRenewal(plan, config *serviceAccountTokenModel) {
+	plan.Token = types.StringUnknown()
+	plan.TokenID = types.StringUnknown()
+	plan.RenewedAt = timetypes.NewRFC3339Unknown()
+	plan.HasExpired = types.BoolValue(false)
+	switch {
+	case !config.ExpiresAt.IsNull():
+		plan.ExpiresAt = config.ExpiresAt
+	case !config.ExpiresIn.IsNull():
+		plan.ExpiresAt = timetypes.NewRFC3339Unknown()
+	default:
+		plan.ExpiresAt = timetypes.NewRFC3339Null()
+	}
 }

@@ -424,15 +424,15 @@ func TestAccServiceAccountToken_validation(t *testing.T) {
 		extra string
 		want  string
 	}{
-		"both expiries":             {`expires_in = "720h"` + "\n" + `expires_at = "2099-01-01T00:00:00Z"`, `expires_in and expires_at cannot both be set`},
-		"bad duration":              {`expires_in = "30d"`, `expires_in: "30d" is not a duration`},
+		"both expiries":             {`expires_in = "720h"` + "\n" + `expires_at = "2099-01-01T00:00:00Z"`, `Attribute "expires_at" cannot be specified when "expires_in" is specified`},
+		"bad duration":              {`expires_in = "30"`, `expires_in: "30" is not a duration`},
 		"negative duration":         {`expires_in = "-1h"`, `expires_in: "-1h" is not positive`},
 		"zero renew_before":         {`expires_in = "720h"` + "\n" + `renew_before = "0s"`, `renew_before: "0s" is not positive`},
-		"malformed expires_at":      {`expires_at = "2027-01-31"`, `expires_at: "2027-01-31" is not an RFC 3339 timestamp`},
-		"past expires_at":           {`expires_at = "2001-01-01T00:00:00Z"`, `expires_at: 2001-01-01T00:00:00Z is not in the future`},
-		"renew_before no expiry":    {`renew_before = "1h"`, `renew_before is set, but the token never expires`},
+		"malformed expires_at":      {`expires_at = "2027-01-31"`, `Given Value: 2027-01-31`},
+		"past expires_at":           {`expires_at = "2001-01-01T00:00:00Z"`, `expires_at: 2001-01-01T00:00:00Z has passed`},
+		"renew_before no expiry":    {`renew_before = "1h"`, `Attribute "expires_in" must be specified when "renew_before" is specified`},
 		"renew_before too long":     {`expires_in = "24h"` + "\n" + `renew_before = "48h"`, `renew_before \(48h0m0s\) must be shorter than expires_in \(24h0m0s\)`},
-		"renew_before fixed expiry": {`expires_at = "2099-01-01T00:00:00Z"` + "\n" + `renew_before = "1h"`, `renew_before is set with expires_at`},
+		"renew_before fixed expiry": {`expires_at = "2099-01-01T00:00:00Z"` + "\n" + `renew_before = "1h"`, `Attribute "expires_in" must be specified when "renew_before" is specified`},
 		"bad service account id":    {``, `service_account_id: "not-a-uuid" is not a UUID`},
 	}
 	var steps []resource.TestStep

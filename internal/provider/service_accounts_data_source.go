@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -21,10 +20,10 @@ func NewServiceAccountsDataSource() datasource.DataSource { return &serviceAccou
 type serviceAccountsDataSource struct{ data *providerData }
 
 type serviceAccountsModel struct {
-	OrganizationID  types.String          `tfsdk:"organization_id"`
-	ProjectID       types.String          `tfsdk:"project_id"`
-	NamePrefix      types.String          `tfsdk:"name_prefix"`
-	ServiceAccounts []serviceAccountModel `tfsdk:"service_accounts"`
+	OrganizationID  uuidValue                 `tfsdk:"organization_id"`
+	ProjectID       uuidValue                 `tfsdk:"project_id"`
+	NamePrefix      types.String              `tfsdk:"name_prefix"`
+	ServiceAccounts []serviceAccountDataModel `tfsdk:"service_accounts"`
 }
 
 func (d *serviceAccountsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -32,25 +31,19 @@ func (d *serviceAccountsDataSource) Metadata(_ context.Context, req datasource.M
 }
 
 func (d *serviceAccountsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	item := accountComputedAttributes()
-	item["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the service account."}
-	item["name"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the service account."}
-	item["organization_id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of its organization."}
-	item["project_id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of its project; null for an organization-level account."}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the service accounts of an organization (every level) or of one project, " +
 			"optionally filtered by name prefix, with their permissions and token expiry, for example to audit " +
 			"tokens that expire soon. Tokens are never exposed here.",
 		Attributes: map[string]schema.Attribute{
 			"organization_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the organization. Defaults to the provider's `organization_id`.",
-				Validators:          []validator.String{uuidValidator{}},
+				Optional: true, Computed: true, CustomType: uuidType{},
+				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's `organization_id`.",
 			},
 			"project_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "List only the project-level accounts of this project. Unset: every account of the organization, at both levels.",
-				Validators:          []validator.String{uuidValidator{}},
+				Optional: true, CustomType: uuidType{},
+				MarkdownDescription: "List only the project-level accounts of this project (UUID, in any case). Unset: every " +
+					"account of the organization, at both levels.",
 			},
 			"name_prefix": schema.StringAttribute{
 				Optional:            true,
@@ -59,7 +52,7 @@ func (d *serviceAccountsDataSource) Schema(_ context.Context, _ datasource.Schem
 			"service_accounts": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The accounts, sorted by name (then id).",
-				NestedObject:        schema.NestedAttributeObject{Attributes: item},
+				NestedObject:        schema.NestedAttributeObject{Attributes: serviceAccountDataAttributes(nil)},
 			},
 		},
 	}
@@ -80,16 +73,18 @@ func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	accounts, err := api.ListServiceAccounts(ctx, client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.ValueString()})
+	accounts, err := api.ListServiceAccounts(ctx, client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.Lower()})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "list service accounts", err)
 		return
 	}
-	m.OrganizationID = types.StringValue(orgID)
-	m.ServiceAccounts = []serviceAccountModel{}
+	if m.OrganizationID.IsNull() {
+		m.OrganizationID = uuidOf(orgID)
+	}
+	m.ServiceAccounts = []serviceAccountDataModel{}
 	for i := range accounts {
 		if strings.HasPrefix(accounts[i].Name, m.NamePrefix.ValueString()) {
-			m.ServiceAccounts = append(m.ServiceAccounts, serviceAccountModelFrom(&accounts[i]))
+			m.ServiceAccounts = append(m.ServiceAccounts, serviceAccountDataModelFrom(&accounts[i]))
 		}
 	}
 	sort.SliceStable(m.ServiceAccounts, func(i, j int) bool {

@@ -16,6 +16,7 @@ resource "platformer_service_account_token" "deployer" {
   expires_in   = "720h"
   renew_before = "168h"
 
+  # A new value renews the token in place; adding or removing the argument does not.
   rotation_trigger = var.token_version
 }
 

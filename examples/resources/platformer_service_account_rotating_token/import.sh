@@ -1,0 +1,3 @@
+# By the two service account ids, in the order of service_account_ids. The secret cannot
+# be read back: the next apply rotates (the account renewed last keeps its token).
+terraform import platformer_service_account_rotating_token.ci 7d3f6a2e-1c4b-4f5a-9e8d-2b6c0a9f1e37,2a9c4e1b-6d3f-4b8a-9c7e-5f1d0b3a8e62

@@ -1,0 +1,215 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// Every duration the provider takes is a durationType: a string such as "720h", "30d",
+// "1d12h" or "90m", checked when the configuration is validated and compared by value,
+// so that changing "720h" to "30d" or "43200m" plans nothing.
+//
+// timetypes.GoDuration (terraform-plugin-framework-timetypes) does not fit: it is
+// time.ParseDuration, which has no days and accepts units below a second.
+
+var (
+	_ basetypes.StringTypable                    = durationType{}
+	_ basetypes.StringValuableWithSemanticEquals = durationValue{}
+	_ xattr.ValidateableAttribute                = durationValue{}
+)
+
+// durationType is the schema type of a duration attribute: CustomType: durationType{}.
+type durationType struct {
+	basetypes.StringType
+}
+
+func (t durationType) Equal(o attr.Type) bool {
+	_, ok := o.(durationType)
+	return ok
+}
+
+func (t durationType) String() string { return "durationType" }
+
+func (t durationType) ValueType(context.Context) attr.Value { return durationValue{} }
+
+func (t durationType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return durationValue{StringValue: in}, nil
+}
+
+func (t durationType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	return stringFromTerraform(ctx, in, func(s basetypes.StringValue) durationValue { return durationValue{StringValue: s} })
+}
+
+// stringFromTerraform is ValueFromTerraform for a custom string type: the string, wrapped.
+func stringFromTerraform[V attr.Value](ctx context.Context, in tftypes.Value, wrap func(basetypes.StringValue) V) (attr.Value, error) {
+	v, err := basetypes.StringType{}.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return wrap(s), nil
+}
+
+// durationValue is the value of a duration attribute.
+type durationValue struct {
+	basetypes.StringValue
+}
+
+// durationNull and durationOf build values, as types.StringNull and types.StringValue do.
+func durationNull() durationValue { return durationValue{StringValue: basetypes.NewStringNull()} }
+func durationOf(s string) durationValue {
+	return durationValue{StringValue: basetypes.NewStringValue(s)}
+}
+func (v durationValue) Type(context.Context) attr.Type { return durationType{} }
+
+func (v durationValue) Equal(o attr.Value) bool {
+	other, ok := o.(durationValue)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// Duration is the value as a time.Duration; 0 when null, unknown or invalid.
+func (v durationValue) Duration() time.Duration {
+	if v.IsNull() || v.IsUnknown() {
+		return 0
+	}
+	d, _ := parseDuration(v.ValueString())
+	return d
+}
+
+// StringSemanticEquals reports whether both values are the same length of time.
+func (v durationValue) StringSemanticEquals(_ context.Context, o basetypes.StringValuable) (bool, diag.Diagnostics) {
+	other, ok := o.(durationValue)
+	if !ok {
+		return false, nil
+	}
+	return durationsEqual(v, other), nil
+}
+
+// durationsEqual compares by value when both parse, and as strings otherwise.
+func durationsEqual(a, b durationValue) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	da, errA := parseDuration(a.ValueString())
+	db, errB := parseDuration(b.ValueString())
+	if errA != nil || errB != nil {
+		return a.ValueString() == b.ValueString()
+	}
+	return da == db
+}
+
+// ValidateAttribute refuses a value that parseDuration refuses, naming the attribute.
+func (v durationValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if _, err := parseDuration(v.ValueString()); err != nil {
+		msg := err.Error()
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", fmt.Sprintf("%s: %s", req.Path, msg))
+	}
+}
+
+// durationHint says what parseDuration accepts.
+const durationHint = `Use a number with a unit: d, h, m or s, for example "30d", "720h", "1d12h" or "90m".`
+
+// parseDuration parses a positive duration: a Go duration ("720h", "1h30m", "90s") in
+// which days ("30d", "1d12h") are also accepted (a day is 24 hours) and units below a
+// second ("ms", "us", "ns") are not. The error quotes s and says what is accepted.
+func parseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%q is not a duration. %s", s, durationHint)
+	}
+	neg := false
+	rest := s
+	if rest[0] == '-' || rest[0] == '+' {
+		neg = rest[0] == '-'
+		rest = rest[1:]
+	}
+	if rest == "0" {
+		return 0, fmt.Errorf("%q is not positive. Use a duration greater than zero, such as \"720h\"", s)
+	}
+	var total time.Duration
+	for rest != "" {
+		i := 0
+		for i < len(rest) && (rest[i] == '.' || ('0' <= rest[i] && rest[i] <= '9')) {
+			i++
+		}
+		j := i
+		for j < len(rest) && !(rest[j] == '.' || ('0' <= rest[j] && rest[j] <= '9')) {
+			j++
+		}
+		num, unit := rest[:i], rest[i:j]
+		rest = rest[j:]
+		if num == "" || unit == "" {
+			return 0, fmt.Errorf("%q is not a duration. %s", s, durationHint)
+		}
+		days := unit == "d"
+		switch unit {
+		case "d":
+			unit = "h"
+		case "h", "m", "s":
+		case "ms", "us", "µs", "μs", "ns":
+			return 0, fmt.Errorf("%q uses %q: units below a second are not accepted, since the Console keeps "+
+				"times to the second. %s", s, unit, durationHint)
+		default:
+			return 0, fmt.Errorf("%q is not a duration: unknown unit %q. %s", s, unit, durationHint)
+		}
+		d, err := time.ParseDuration(num + unit)
+		switch {
+		case err != nil && wellFormedNumber(num):
+			return 0, fmt.Errorf("%q is too long: the longest duration accepted is about 290 years", s)
+		case err != nil:
+			return 0, fmt.Errorf("%q is not a duration. %s", s, durationHint)
+		}
+		if days {
+			if d > math.MaxInt64/24 {
+				return 0, fmt.Errorf("%q is too long: the longest duration accepted is about 290 years", s)
+			}
+			d *= 24
+		}
+		if total > math.MaxInt64-d {
+			return 0, fmt.Errorf("%q is too long: the longest duration accepted is about 290 years", s)
+		}
+		total += d
+	}
+	if neg {
+		total = -total
+	}
+	switch {
+	case total <= 0:
+		return 0, fmt.Errorf("%q is not positive. Use a duration greater than zero, such as \"720h\"", s)
+	case total%time.Second != 0:
+		return 0, fmt.Errorf("%q is not a whole number of seconds: units below a second are not accepted, since "+
+			"the Console keeps times to the second. %s", s, durationHint)
+	}
+	return total, nil
+}
+
+// wellFormedNumber reports whether s is digits with at most one '.', and one digit at least.
+func wellFormedNumber(s string) bool {
+	digits, dots := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '.':
+			dots++
+		case '0' <= s[i] && s[i] <= '9':
+			digits++
+		}
+	}
+	return digits > 0 && dots <= 1
+}

@@ -1,0 +1,920 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+)
+
+// platformer_service_account_rotating_token: zero-downtime rotation over two accounts.
+//
+// The Console holds one token per service account, and renewing it kills the previous
+// token at once, so a single account cannot rotate without a gap. This resource holds
+// two accounts, A and B. At any time one is active (its token is `token`); the other
+// holds the previous token, which keeps working. A rotation renews the token of the
+// inactive account and makes it active; the token consumers held until then keeps
+// working until the rotation after, one full rotate_every later: that is the overlap.
+//
+// Semantics, decided here and tested in service_account_rotating_token_resource_test.go:
+//
+//   - Create renews service_account_ids[0], then service_account_ids[1]; the second is
+//     active. If the second renewal fails, state keeps the first (a working active
+//     token) and the apply fails (Terraform taints the resource; the next apply replaces
+//     it).
+//   - Read checks both accounts. The active token works when its account exists, its
+//     token id on the Console is the one in state, and it has not expired. A token
+//     renewed outside Terraform is nulled in state (private state says why) and the next
+//     plan rotates, saying why. An account that no longer exists (the Console's own
+//     not-found) removes the resource from state with a warning: the next plan creates it
+//     anew. A renewal of the inactive account outside Terraform killed the previous
+//     token: Read warns that the overlap is gone and records the new token id, and
+//     nothing rotates for it (the active token still works).
+//   - ModifyPlan plans a rotation (an in-place update) when the active token is
+//     rotate_every old (renewed_at + rotate_every <= now), when rotation_trigger changes
+//     from one non-null value to another (or is unknown while the state's is not), or
+//     when the active token does not work (renewed elsewhere, expired, imported, a lost
+//     answer). Only then are the computed values unknown (active and previous account
+//     are known: they swap); otherwise they stay equal to state, so there is no perpetual
+//     diff. A change of rotate_every only moves next_rotation_at; a change of expires_in
+//     applies to the tokens issued from the next rotation on. Reasons other than a
+//     configuration change are given in a warning.
+//   - Update (a rotation) renews the inactive account. An answer that is lost (the
+//     Console may have renewed) is renewed again: the renewal's answer is the only source
+//     of the secret, and a renewal of the inactive account kills only a token that is
+//     already the previous one. If it still fails, the account is read again and state
+//     keeps the active token it had (still working), with the inactive account's new
+//     token id, so the next plan rotates again and the overlap's loss is visible.
+//   - Delete renews both accounts and discards the new tokens, so no token this resource
+//     issued works afterwards; an account whose token was renewed elsewhere is left
+//     alone (that token is someone else's; private state remembers it for the previous
+//     account until the next rotation), and one that is gone is skipped.
+//   - Import takes "<id1>,<id2>" (optionally "<organization_id>/<id1>,<id2>"). The
+//     account renewed last is taken as active; the secret cannot be read back, so the
+//     next apply rotates: it renews the other account, and the active one's token keeps
+//     working as the previous token.
+//   - The one-manager rule: both accounts are claimed from ModifyPlan
+//     (token_managers.go).
+//   - Plan time: if the accounts' permissions differ, a warning says consumers gain or
+//     lose rights at each rotation.
+
+var (
+	_ resource.ResourceWithConfigure      = (*serviceAccountRotatingTokenResource)(nil)
+	_ resource.ResourceWithImportState    = (*serviceAccountRotatingTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serviceAccountRotatingTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serviceAccountRotatingTokenResource)(nil)
+)
+
+const (
+	rotatingResourceType = "platformer_service_account_rotating_token"
+	// rotatingStaleKey is the private-state key recording why the active token in state
+	// does not work.
+	rotatingStaleKey = "rotating_token_stale"
+	// rotatingForeignPreviousKey is the private-state key set when the previous account's
+	// token was renewed outside Terraform: that token is someone else's, and destroy
+	// leaves it alone.
+	rotatingForeignPreviousKey = "rotating_previous_foreign"
+	// minRotateEvery is the shortest rotate_every accepted.
+	minRotateEvery = time.Minute
+)
+
+// NewServiceAccountRotatingTokenResource returns the platformer_service_account_rotating_token resource.
+func NewServiceAccountRotatingTokenResource() resource.Resource {
+	return &serviceAccountRotatingTokenResource{clock: realClock{}}
+}
+
+type serviceAccountRotatingTokenResource struct {
+	data  *providerData
+	clock Clock // used before Configure (validation); the provider's clock after
+}
+
+// serviceAccountRotatingTokenModel is the platformer_service_account_rotating_token resource.
+type serviceAccountRotatingTokenModel struct {
+	ID                       types.String      `tfsdk:"id"`
+	ServiceAccountIDs        types.List        `tfsdk:"service_account_ids"`
+	OrganizationID           uuidValue         `tfsdk:"organization_id"`
+	RotateEvery              durationValue     `tfsdk:"rotate_every"`
+	ExpiresIn                durationValue     `tfsdk:"expires_in"`
+	RotationTrigger          types.Dynamic     `tfsdk:"rotation_trigger"`
+	Token                    types.String      `tfsdk:"token"`
+	TokenID                  types.String      `tfsdk:"token_id"`
+	ActiveServiceAccountID   types.String      `tfsdk:"active_service_account_id"`
+	PreviousServiceAccountID types.String      `tfsdk:"previous_service_account_id"`
+	PreviousTokenID          types.String      `tfsdk:"previous_token_id"`
+	RenewedAt                timetypes.RFC3339 `tfsdk:"renewed_at"`
+	ExpiresAt                timetypes.RFC3339 `tfsdk:"expires_at"`
+	NextRotationAt           timetypes.RFC3339 `tfsdk:"next_rotation_at"`
+}
+
+func (r *serviceAccountRotatingTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service_account_rotating_token"
+}
+
+func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A token that rotates **without downtime**, over two service accounts. The Console holds one " +
+			"token per account and renewing it kills the previous token at once; this resource keeps two accounts, one " +
+			"*active* (its token is `token`) and one holding the *previous* token, which keeps working.\n\n" +
+			"A rotation renews the token of the inactive account and makes it active, in place. The token consumers " +
+			"held until then keeps working until the rotation after, one full `rotate_every` later: that is the overlap " +
+			"in which every consumer picks up the new token. A rotation is planned when the active token is " +
+			"`rotate_every` old, when a non-null `rotation_trigger` changes to another value, or when the active token " +
+			"no longer works (renewed outside Terraform, expired, imported); the plan warns and says why in every case " +
+			"but a trigger change. Between rotations the plan is empty.\n\n" +
+			"Create renews both accounts (the second of `service_account_ids` becomes active). Destroy renews both and " +
+			"discards the results, so no token from state works afterwards. A renewal of the inactive account outside " +
+			"Terraform kills the previous token: the plan warns that the overlap is gone, and rotates nothing for it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The two service account ids, joined by a comma, in the order of `service_account_ids`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"service_account_ids": schema.ListAttribute{
+				Required:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Exactly two different service account UUIDs of one organization, which take turns. " +
+					"Give them the same permissions: consumers act with the active account's. Changing them replaces " +
+					"the resource.",
+				Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
+				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+			},
+			"organization_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				CustomType: uuidType{},
+				MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id`. " +
+					"Changing it replaces the resource.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
+			},
+			"rotate_every": schema.StringAttribute{
+				Required:   true,
+				CustomType: durationType{},
+				MarkdownDescription: "How long a token is active before the next plan rotates it, such as `30d` or " +
+					"`720h`; it is then the previous token for as long again. At least `1m`. Changing it moves " +
+					"`next_rotation_at` and rotates nothing by itself.",
+			},
+			"expires_in": schema.StringAttribute{
+				Optional:   true,
+				CustomType: durationType{},
+				MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d`. It must be " +
+					"at least twice `rotate_every`, so that a token outlives its time as the previous token. Unset: " +
+					"tokens never expire. A change applies to the tokens issued from the next rotation on.",
+			},
+			"rotation_trigger": schema.DynamicAttribute{
+				Optional: true,
+				MarkdownDescription: "Any value of any type. When it changes from one non-null value to another, the " +
+					"next apply rotates. Setting it (from null) or removing it rotates nothing.",
+			},
+			"token": schema.StringAttribute{
+				Computed: true, Sensitive: true,
+				MarkdownDescription: "The active token: the raw value for the `Authorization` header. Sensitive. Null " +
+					"after an import, or once the active token was renewed outside Terraform, until the next apply rotates.",
+			},
+			"token_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Identifier of the active token (not a secret); it changes at every rotation.",
+			},
+			"active_service_account_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The account whose token is `token`.",
+			},
+			"previous_service_account_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The other account: it holds the previous token, which keeps working until the next rotation.",
+			},
+			"previous_token_id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Identifier of the previous token (not a secret). When the Console's differs, " +
+					"the previous account's token was renewed outside Terraform and the previous token no longer works.",
+			},
+			"renewed_at": schema.StringAttribute{
+				Computed: true, CustomType: timetypes.RFC3339Type{},
+				MarkdownDescription: "When the active token was issued (RFC 3339).",
+			},
+			"expires_at": schema.StringAttribute{
+				Computed: true, CustomType: timetypes.RFC3339Type{},
+				MarkdownDescription: "When the active token expires (RFC 3339); null when it never expires.",
+			},
+			"next_rotation_at": schema.StringAttribute{
+				Computed: true, CustomType: timetypes.RFC3339Type{},
+				MarkdownDescription: "`renewed_at` + `rotate_every`: from then on, a plan rotates. Run a plan and " +
+					"apply on a schedule (more often than `rotate_every`) to rotate on time.",
+			},
+		},
+	}
+}
+
+func (r *serviceAccountRotatingTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if r.data != nil && r.data.clock != nil {
+		r.clock = r.data.clock
+	}
+}
+
+// now is the time expiries and rotations are judged on: the Console's, as the client
+// estimates it from the Date header of the Console's answers (this machine's clock until
+// an answer gave one). The Console decides when a token stops working.
+func (r *serviceAccountRotatingTokenResource) now() time.Time {
+	if r.data == nil || r.data.client == nil {
+		return r.clock.Now().UTC()
+	}
+	if _, known := r.data.client.ConsoleClockOffset(); !known {
+		return r.clock.Now().UTC()
+	}
+	return r.data.client.ConsoleNow().UTC()
+}
+
+func (r *serviceAccountRotatingTokenResource) scope(m *serviceAccountRotatingTokenModel) client.Scope {
+	return client.Scope{OrganizationID: m.OrganizationID.Lower()}
+}
+
+// accountIDs returns the two ids when the list is known and holds two known strings.
+func accountIDs(l types.List) ([]string, bool) {
+	if l.IsNull() || l.IsUnknown() {
+		return nil, false
+	}
+	var ids []string
+	for _, e := range l.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			return nil, false
+		}
+		ids = append(ids, s.ValueString())
+	}
+	return ids, len(ids) == 2
+}
+
+// otherAccount is the account of ids that is not id.
+func otherAccount(ids []string, id string) string {
+	if strings.EqualFold(ids[0], id) {
+		return ids[1]
+	}
+	return ids[0]
+}
+
+// durationText renders a duration in days when it is a whole number of them.
+func durationText(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+func rfc3339(t time.Time) timetypes.RFC3339 {
+	return timetypes.NewRFC3339TimeValue(t.UTC().Truncate(time.Second))
+}
+
+func rfc3339Ptr(t *time.Time) timetypes.RFC3339 {
+	if t == nil || t.IsZero() {
+		return timetypes.NewRFC3339Null()
+	}
+	return rfc3339(*t)
+}
+
+// timeOf is the instant of a known RFC 3339 value.
+func timeOf(v timetypes.RFC3339) (time.Time, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}, false
+	}
+	t, d := v.ValueRFC3339Time()
+	return t, !d.HasError()
+}
+
+// nextRotation is renewed_at + rotate_every, or null when either is not known.
+func nextRotation(renewedAt timetypes.RFC3339, every durationValue) timetypes.RFC3339 {
+	t, ok := timeOf(renewedAt)
+	if !ok || every.Duration() <= 0 {
+		if renewedAt.IsUnknown() || every.IsUnknown() {
+			return timetypes.NewRFC3339Unknown()
+		}
+		return timetypes.NewRFC3339Null()
+	}
+	return rfc3339(t.Add(every.Duration()))
+}
+
+// ---- plan time ----------------------------------------------------------------------
+
+// ValidateConfig checks the ids and the durations together, at plan time.
+func (r *serviceAccountRotatingTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.ServiceAccountIDs.IsNull() && !m.ServiceAccountIDs.IsUnknown() {
+		elems := m.ServiceAccountIDs.Elements()
+		if len(elems) != 2 {
+			resp.Diagnostics.AddAttributeError(path.Root("service_account_ids"), "Two Service Accounts Required",
+				fmt.Sprintf("service_account_ids: exactly two service account ids are required, got %d. A rotation "+
+					"renews the account that is not active, so the resource takes turns between two accounts; give "+
+					"the ids of two accounts with the same permissions.", len(elems)))
+		} else if ids, ok := accountIDs(m.ServiceAccountIDs); ok && strings.EqualFold(ids[0], ids[1]) {
+			resp.Diagnostics.AddAttributeError(path.Root("service_account_ids"), "Two Different Service Accounts Required",
+				fmt.Sprintf("service_account_ids: both entries are %s. Give two different accounts: one account holds one "+
+					"token, and renewing it kills the one before, so it cannot rotate without a gap.", ids[0]))
+		}
+	}
+	every := m.RotateEvery.Duration()
+	if every > 0 && every < minRotateEvery {
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_every"), "Rotation Period Too Short",
+			fmt.Sprintf("rotate_every: %q is shorter than 1m, the shortest accepted: the Console keeps times to the "+
+				"second and a token must outlive the apply that issues it. Use \"1m\" or more; days such as \"30d\" are typical.",
+				m.RotateEvery.ValueString()))
+	}
+	if lifetime := m.ExpiresIn.Duration(); every > 0 && lifetime > 0 && lifetime < 2*every {
+		resp.Diagnostics.AddAttributeError(path.Root("expires_in"), "Token Lifetime Too Short For Rotation",
+			fmt.Sprintf("expires_in (%s) must be at least twice rotate_every (%s), that is %s or more: a token is active "+
+				"for rotate_every, then the previous token for as long again, and must not expire before that ends. "+
+				"Set expires_in to %s or more, or remove it for tokens that never expire.",
+				durationText(lifetime), durationText(every), durationText(2*every), durationText(2*every)))
+	}
+}
+
+// ModifyPlan settles the organization, claims both accounts, warns about accounts whose
+// permissions differ, and decides whether this apply rotates, saying why.
+func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, config serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.OrganizationID.IsNull() && r.data != nil {
+		switch {
+		case r.data.organizationUnknown:
+			plan.OrganizationID = uuidUnknown()
+		case r.data.organizationID != "":
+			plan.OrganizationID = uuidOf(r.data.organizationID)
+		default:
+			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
+				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
+					" environment variable, to the organization's UUID.")
+			return
+		}
+	}
+	ids, idsKnown := accountIDs(plan.ServiceAccountIDs)
+	if idsKnown {
+		plan.ID = types.StringValue(ids[0] + "," + ids[1])
+	}
+
+	if req.State.Raw.IsNull() {
+		if idsKnown {
+			r.claim(ids, &req, "", &resp.Diagnostics)
+			r.checkAccounts(ctx, &plan, ids, true, &resp.Diagnostics)
+		}
+		planCreate(&plan, ids, idsKnown)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+		return
+	}
+
+	var state serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+	}
+	stateIDs, _ := accountIDs(state.ServiceAccountIDs)
+	if !idsKnown || len(resp.RequiresReplace) > 0 || !slices.Equal(ids, stateIDs) {
+		// Replaced: Terraform plans the create next, which claims and checks.
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+		return
+	}
+	r.claim(ids, &req, state.TokenID.ValueString(), &resp.Diagnostics)
+	r.checkAccounts(ctx, &plan, ids, false, &resp.Diagnostics)
+
+	now := r.now()
+	var configChange bool
+	var reasons []string
+	if !state.RotationTrigger.IsNull() && !plan.RotationTrigger.IsNull() && !plan.RotationTrigger.Equal(state.RotationTrigger) {
+		configChange = true
+	}
+	active := state.ActiveServiceAccountID.ValueString()
+	if state.Token.IsNull() {
+		reason := fmt.Sprintf("the active token (service account %s) in state does not work", active)
+		if raw, d := req.Private.GetKey(ctx, rotatingStaleKey); !d.HasError() && len(raw) > 0 {
+			var stale map[string]string
+			if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
+				reason = stale["reason"]
+			}
+		}
+		reasons = append(reasons, reason)
+	} else if expiry, ok := timeOf(state.ExpiresAt); ok && !now.Before(expiry) {
+		reasons = append(reasons, fmt.Sprintf("the active token (service account %s) expired at %s",
+			active, expiry.UTC().Format(time.RFC3339)))
+	} else if renewed, ok := timeOf(state.RenewedAt); ok && plan.RotateEvery.Duration() > 0 &&
+		!now.Before(renewed.Add(plan.RotateEvery.Duration())) {
+		reasons = append(reasons, fmt.Sprintf("the active token (service account %s) was issued at %s, rotate_every (%s) "+
+			"or more before now (%s)", active, renewed.UTC().Format(time.RFC3339), plan.RotateEvery.ValueString(),
+			now.Format(time.RFC3339)))
+	}
+
+	if !configChange && len(reasons) == 0 {
+		keepState(&plan, &state)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+		return
+	}
+	next := otherAccount(ids, active)
+	planRotation(&plan, next, active)
+	if len(reasons) > 0 {
+		keeps := fmt.Sprintf("The token of service account %s keeps working as the previous token until the rotation "+
+			"after this one.", active)
+		switch {
+		case state.Token.IsNull():
+			keeps = fmt.Sprintf("Service account %s keeps the token it holds now on the Console, which keeps working as "+
+				"the previous token until the rotation after this one.", active)
+		case strings.Contains(reasons[0], "expired"):
+			keeps = fmt.Sprintf("The token of service account %s does not work any more: consumers that hold it get "+
+				"the new token from this apply.", active)
+		}
+		resp.Diagnostics.AddWarning("Token Will Be Rotated",
+			fmt.Sprintf("This apply rotates the token: it renews the token of service account %s, which becomes active, "+
+				"because %s. %s", next, strings.Join(reasons, "; and "), keeps))
+	}
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+}
+
+// planCreate marks what a create sets: the second account becomes active.
+func planCreate(plan *serviceAccountRotatingTokenModel, ids []string, idsKnown bool) {
+	if idsKnown {
+		planRotation(plan, ids[1], ids[0])
+		return
+	}
+	planRotation(plan, "", "")
+}
+
+// planRotation marks what a rotation changes as known after apply; next becomes active.
+func planRotation(plan *serviceAccountRotatingTokenModel, next, previous string) {
+	plan.ActiveServiceAccountID, plan.PreviousServiceAccountID = types.StringUnknown(), types.StringUnknown()
+	if next != "" {
+		plan.ActiveServiceAccountID, plan.PreviousServiceAccountID = types.StringValue(next), types.StringValue(previous)
+	}
+	plan.Token = types.StringUnknown()
+	plan.TokenID = types.StringUnknown()
+	plan.PreviousTokenID = types.StringUnknown()
+	plan.RenewedAt = timetypes.NewRFC3339Unknown()
+	plan.NextRotationAt = timetypes.NewRFC3339Unknown()
+	plan.ExpiresAt = timetypes.NewRFC3339Null()
+	if !plan.ExpiresIn.IsNull() {
+		plan.ExpiresAt = timetypes.NewRFC3339Unknown()
+	}
+}
+
+// keepState keeps the computed values of state in a plan that rotates nothing.
+func keepState(plan, state *serviceAccountRotatingTokenModel) {
+	plan.ID = state.ID
+	plan.Token, plan.TokenID = state.Token, state.TokenID
+	plan.ActiveServiceAccountID, plan.PreviousServiceAccountID = state.ActiveServiceAccountID, state.PreviousServiceAccountID
+	plan.PreviousTokenID = state.PreviousTokenID
+	plan.RenewedAt, plan.ExpiresAt = state.RenewedAt, state.ExpiresAt
+	plan.NextRotationAt = nextRotation(state.RenewedAt, plan.RotateEvery)
+	if next, ok := timeOf(plan.NextRotationAt); ok {
+		if was, ok := timeOf(state.NextRotationAt); ok && was.Equal(next) {
+			plan.NextRotationAt = state.NextRotationAt
+		}
+	}
+}
+
+// claim applies the one-manager rule to both accounts.
+func (r *serviceAccountRotatingTokenResource) claim(ids []string, req *resource.ModifyPlanRequest, priorTokenID string, diags *diag.Diagnostics) {
+	for i, id := range ids {
+		r.data.claimTokenManager(strings.ToLower(id), tokenClaim{Manager: rotatingResourceType, Config: req.Config.Raw, PriorTokenID: priorTokenID},
+			path.Root("service_account_ids").AtListIndex(i), diags)
+	}
+}
+
+// checkAccounts reads both accounts (from the shared listing) and warns when their
+// permissions differ. For a create, an account that does not exist is a plan-time error.
+func (r *serviceAccountRotatingTokenResource) checkAccounts(ctx context.Context, plan *serviceAccountRotatingTokenModel, ids []string, create bool, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.unknown != "" || r.data.cache == nil || plan.OrganizationID.IsUnknown() {
+		return
+	}
+	accounts := make([]*client.ServiceAccount, 2)
+	for i, id := range ids {
+		sa, err := r.data.cache.Get(ctx, r.scope(plan), strings.ToLower(id))
+		switch {
+		case client.IsNotFound(err) && create:
+			diags.AddAttributeError(path.Root("service_account_ids").AtListIndex(i), "Service Account Not Found",
+				fmt.Sprintf("service_account_ids[%d]: there is no service account %s in organization %s. Give the ids of "+
+					"two existing accounts of the organization (the resource's organization_id, or the provider's).",
+					i, id, plan.OrganizationID.ValueString()))
+			return
+		case err != nil:
+			return // Read or apply reports it
+		}
+		accounts[i] = sa
+	}
+	if diff := permissionDifference(accounts[0], accounts[1]); diff != "" {
+		diags.AddAttributeWarning(path.Root("service_account_ids"), "Service Accounts Have Different Permissions",
+			fmt.Sprintf("Service accounts %s and %s do not hold the same permissions (%s), as the Console holds them now. "+
+				"Consumers act with the active account's permissions, so they would gain or lose rights at each rotation. "+
+				"Give both accounts the same permissions, custom roles and project permissions.", ids[0], ids[1], diff))
+	}
+}
+
+// permissionDifference says what differs between the permissions of two accounts, or "".
+func permissionDifference(a, b *client.ServiceAccount) string {
+	var diffs []string
+	roles := func(sa *client.ServiceAccount) map[string]string {
+		out := map[string]string{}
+		for _, rb := range sa.Roles {
+			codes := slices.Clone(rb.RoleIDs)
+			slices.Sort(codes)
+			coll := strings.ToLower(rb.CollectionID)
+			if coll == strings.ToLower(sa.OrganizationID) {
+				coll = "organization"
+			}
+			if len(codes) > 0 {
+				out[coll] = strings.Join(codes, ",")
+			}
+		}
+		return out
+	}
+	ra, rb := roles(a), roles(b)
+	if ra["organization"] != rb["organization"] {
+		diffs = append(diffs, "permissions")
+	}
+	delete(ra, "organization")
+	delete(rb, "organization")
+	if len(ra) != len(rb) {
+		diffs = append(diffs, "project permissions")
+	} else {
+		for k, v := range ra {
+			if rb[k] != v {
+				diffs = append(diffs, "project permissions")
+				break
+			}
+		}
+	}
+	ca, cb := slices.Clone(a.CustomRoleIDs), slices.Clone(b.CustomRoleIDs)
+	slices.Sort(ca)
+	slices.Sort(cb)
+	if !slices.Equal(ca, cb) {
+		diffs = append(diffs, "custom roles")
+	}
+	if a.ProjectID != b.ProjectID {
+		diffs = append(diffs, "level or project")
+	}
+	return strings.Join(diffs, ", ")
+}
+
+// ---- apply --------------------------------------------------------------------------
+
+// renew issues a new token for account id; nil when it failed (diagnosed). An answer
+// that was lost is renewed again: it is the only source of the secret, and what a
+// repeated renewal kills was killed by the lost one already.
+func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *client.Client, m *serviceAccountRotatingTokenModel, id string, diags *diag.Diagnostics) *client.IssuedToken {
+	var expiresAt *time.Time
+	if lifetime := m.ExpiresIn.Duration(); lifetime > 0 {
+		t := r.now().Add(lifetime).Truncate(time.Second)
+		expiresAt = &t
+	}
+	var issued *client.IssuedToken
+	var err error
+	for attempt := 1; ; attempt++ {
+		issued, err = api.RenewServiceAccountToken(ctx, r.scope(m), strings.ToLower(id), expiresAt)
+		if err == nil || !client.IsOutcomeUnknown(err) || attempt == maxLostRenewals || ctx.Err() != nil {
+			break
+		}
+		tflog.Warn(ctx, "the answer to a token renewal was lost; renewing again", map[string]any{
+			"service_account_id": id, "attempt": attempt, "error": err.Error(),
+		})
+	}
+	r.data.cache.Forget(m.OrganizationID.Lower(), strings.ToLower(id))
+	if err != nil {
+		action := fmt.Sprintf("renew the token of service account %s", id)
+		if client.IsOutcomeUnknown(err) {
+			action += fmt.Sprintf(" (%d attempts; the Console may have renewed it: if so, that account's previous token no "+
+				"longer works, and the next apply renews it again)", maxLostRenewals)
+		}
+		addAPIError(diags, action, err)
+		return nil
+	}
+	r.data.cache.Put(&issued.ServiceAccount)
+	return issued
+}
+
+// setActive records the token issued for account id (as configured) as the active one.
+func setActive(m *serviceAccountRotatingTokenModel, id string, issued *client.IssuedToken) {
+	sa := &issued.ServiceAccount
+	m.ActiveServiceAccountID = types.StringValue(id)
+	m.Token = types.StringValue(issued.Token)
+	m.TokenID = types.StringValue(sa.TokenID)
+	m.RenewedAt = rfc3339(sa.TokenRenewedAt)
+	m.ExpiresAt = rfc3339Ptr(sa.TokenExpiresAt)
+	m.NextRotationAt = nextRotation(m.RenewedAt, m.RotateEvery)
+}
+
+// currentTokenID reads an account's token id after a failed renewal; null when unknowable.
+func (r *serviceAccountRotatingTokenResource) currentTokenID(ctx context.Context, api *client.Client, m *serviceAccountRotatingTokenModel, id string) types.String {
+	sa, err := api.GetServiceAccount(ctx, r.scope(m), strings.ToLower(id))
+	if err != nil {
+		return types.StringNull()
+	}
+	r.data.cache.Put(sa)
+	return types.StringValue(sa.TokenID)
+}
+
+func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	api := r.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ids, ok := accountIDs(plan.ServiceAccountIDs)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("service_account_ids"), "Two Service Accounts Required",
+			"service_account_ids must hold two known service account ids at apply.")
+		return
+	}
+	plan.ID = types.StringValue(ids[0] + "," + ids[1])
+	first := r.renew(ctx, api, &plan, ids[0], &resp.Diagnostics)
+	if first == nil {
+		return
+	}
+	ctx = maskSecrets(ctx, first.Token)
+	second := r.renew(ctx, api, &plan, ids[1], &resp.Diagnostics)
+	if second == nil {
+		// Keep the token we have: state holds a working active token; the apply fails.
+		setActive(&plan, ids[0], first)
+		plan.PreviousServiceAccountID = types.StringValue(ids[1])
+		plan.PreviousTokenID = r.currentTokenID(ctx, api, &plan, ids[1])
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		return
+	}
+	ctx = maskSecrets(ctx, second.Token)
+	setActive(&plan, ids[1], second)
+	plan.PreviousServiceAccountID = types.StringValue(ids[0])
+	plan.PreviousTokenID = types.StringValue(first.ServiceAccount.TokenID)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
+}
+
+func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	if resp.Diagnostics.HasError() || r.data.skipRefresh("The rotating token "+state.ID.ValueString(), &resp.Diagnostics) {
+		return
+	}
+	api := r.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() || api == nil {
+		return
+	}
+	if !state.Token.IsNull() {
+		ctx = maskSecrets(ctx, state.Token.ValueString())
+	}
+	prior := state
+	ids, ok := accountIDs(state.ServiceAccountIDs)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid State", "The state of this rotating token holds no two service account ids. "+
+			"Remove it from state (terraform state rm) and import it again.")
+		return
+	}
+	accounts := map[string]*client.ServiceAccount{}
+	for _, id := range ids {
+		sa, err := r.data.cache.Get(ctx, r.scope(&state), strings.ToLower(id))
+		if client.IsNotFound(err) {
+			resp.Diagnostics.AddWarning("Service Account Deleted Outside Terraform",
+				fmt.Sprintf("Service account %s, one of the two accounts of the rotating token %s, no longer exists in "+
+					"organization %s. The rotating token is removed from state; the next apply creates it anew, renewing "+
+					"the tokens of both accounts (and fails if an account still does not exist).",
+					id, state.ID.ValueString(), state.OrganizationID.ValueString()))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s", id), err)
+			return
+		}
+		accounts[strings.ToLower(id)] = sa
+	}
+	active := state.ActiveServiceAccountID.ValueString()
+	if active == "" {
+		// Imported: the account renewed last is taken as active.
+		active = ids[1]
+		if accounts[strings.ToLower(ids[0])].TokenRenewedAt.After(accounts[strings.ToLower(ids[1])].TokenRenewedAt) {
+			active = ids[0]
+		}
+	}
+	previous := otherAccount(ids, active)
+	activeSA, previousSA := accounts[strings.ToLower(active)], accounts[strings.ToLower(previous)]
+
+	if !state.Token.IsNull() && activeSA.TokenID != state.TokenID.ValueString() {
+		state.Token = types.StringNull()
+		setRotatingStale(ctx, resp.Private, fmt.Sprintf("the active token (service account %s) was renewed outside "+
+			"Terraform at %s (token id %s; state held %s), so the token in state no longer works", active,
+			activeSA.TokenRenewedAt.UTC().Format(time.RFC3339), activeSA.TokenID, state.TokenID.ValueString()), &resp.Diagnostics)
+	}
+	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
+		resp.Diagnostics.AddWarning("Previous Token No Longer Works",
+			fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
+				"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
+				"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
+				"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
+				"The active token (service account %s) is not affected, and nothing is rotated because of this.",
+				previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
+				prev, active))
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
+	}
+	state.ID = types.StringValue(ids[0] + "," + ids[1])
+	state.OrganizationID = rotatingKeepUUID(state.OrganizationID, activeSA.OrganizationID)
+	state.ActiveServiceAccountID = types.StringValue(active)
+	state.PreviousServiceAccountID = types.StringValue(previous)
+	state.PreviousTokenID = types.StringValue(previousSA.TokenID)
+	state.TokenID = types.StringValue(activeSA.TokenID)
+	state.RenewedAt = keepInstant(state.RenewedAt, rfc3339(activeSA.TokenRenewedAt))
+	state.ExpiresAt = keepInstant(state.ExpiresAt, rfc3339Ptr(activeSA.TokenExpiresAt))
+	state.NextRotationAt = keepInstant(state.NextRotationAt, nextRotation(state.RenewedAt, state.RotateEvery))
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
+}
+
+// rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
+func rotatingKeepUUID(was uuidValue, console string) uuidValue {
+	if strings.EqualFold(was.ValueString(), console) {
+		return was
+	}
+	return uuidOf(console)
+}
+
+// keepInstant keeps the value in state when it is the same instant as the Console's.
+func keepInstant(was, now timetypes.RFC3339) timetypes.RFC3339 {
+	a, okA := timeOf(was)
+	b, okB := timeOf(now)
+	if okA && okB && a.Equal(b) {
+		return was
+	}
+	return now
+}
+
+func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	api := r.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Token.IsUnknown() {
+		// No rotation planned (a trigger set or removed, rotate_every changed): only state changes.
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		return
+	}
+	ids, _ := accountIDs(state.ServiceAccountIDs)
+	active := state.ActiveServiceAccountID.ValueString()
+	next := plan.ActiveServiceAccountID.ValueString()
+	if next == "" {
+		next = otherAccount(ids, active)
+	}
+	issued := r.renew(ctx, api, &plan, next, &resp.Diagnostics)
+	if issued == nil {
+		// The active token in state is untouched (still working, if it did). Record what
+		// became of the inactive account's token: when the Console did renew, the previous
+		// token is gone, and the next plan rotates again.
+		if id := r.currentTokenID(ctx, api, &state, next); !id.IsNull() && !id.Equal(state.PreviousTokenID) {
+			state.PreviousTokenID = id
+			resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
+		}
+		return
+	}
+	ctx = maskSecrets(ctx, issued.Token)
+	setActive(&plan, next, issued)
+	plan.PreviousServiceAccountID = types.StringValue(active)
+	plan.PreviousTokenID = state.TokenID
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
+}
+
+func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serviceAccountRotatingTokenModel
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	api := r.data.apiOrDiag(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	activeTokenID := state.TokenID.ValueString()
+	if state.Token.IsNull() {
+		activeTokenID = "" // already dead; the account's current token is someone else's
+	}
+	previousTokenID := state.PreviousTokenID.ValueString()
+	if raw, d := req.Private.GetKey(ctx, rotatingForeignPreviousKey); !d.HasError() && len(raw) > 0 {
+		previousTokenID = "" // renewed outside Terraform: someone else's
+	}
+	for _, t := range []struct{ id, tokenID string }{
+		{state.ActiveServiceAccountID.ValueString(), activeTokenID},
+		{state.PreviousServiceAccountID.ValueString(), previousTokenID},
+	} {
+		if t.id != "" && t.tokenID != "" {
+			r.discard(ctx, api, &state, t.id, t.tokenID, &resp.Diagnostics)
+		}
+	}
+}
+
+// discard renews an account's token and throws the new one away, so the token whose
+// id is tokenID stops working; it leaves alone a token renewed since (someone else's).
+func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *client.Client, state *serviceAccountRotatingTokenModel, id, tokenID string, diags *diag.Diagnostics) {
+	id = strings.ToLower(id)
+	sa, err := r.data.cache.Get(ctx, r.scope(state), id)
+	if client.IsNotFound(err) {
+		return // the account is gone, and its token with it
+	}
+	if err != nil {
+		addAPIError(diags, fmt.Sprintf("read service account %s before invalidating its token", id), err)
+		return
+	}
+	if sa.TokenID != tokenID {
+		tflogDebug(ctx, "token no longer the one this resource issued; not renewing on destroy", map[string]any{"id": id})
+		return
+	}
+	expiry := r.now().Add(discardedTokenLifetime).Truncate(time.Second)
+	issued, err := api.RenewServiceAccountToken(ctx, r.scope(state), id, &expiry)
+	r.data.cache.Forget(state.OrganizationID.Lower(), id)
+	if client.IsNotFound(err) {
+		return
+	}
+	if client.IsOutcomeUnknown(err) {
+		// Its answer was lost; if the Console renewed, the token is dead: done.
+		if now, getErr := api.GetServiceAccount(ctx, r.scope(state), id); client.IsNotFound(getErr) ||
+			(getErr == nil && now.TokenID != tokenID) {
+			return
+		}
+	}
+	if err != nil {
+		addAPIError(diags, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and discards the "+
+			"new one, so the tokens this resource issued stop working)", id), err)
+		return
+	}
+	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
+}
+
+// ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".
+func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	const accepted = "Expected \"<service_account_id>,<service_account_id>\" (in the provider's organization) or " +
+		"\"<organization_id>/<service_account_id>,<service_account_id>\", where all are UUIDs and the two accounts differ."
+	raw := strings.TrimSpace(req.ID)
+	orgID, pair := "", raw
+	if i := strings.Index(raw, "/"); i >= 0 {
+		orgID, pair = raw[:i], raw[i+1:]
+	} else if r.data != nil {
+		orgID = r.data.organizationID
+	}
+	ids := strings.Split(pair, ",")
+	for i := range ids {
+		ids[i] = strings.TrimSpace(ids[i])
+	}
+	switch {
+	case len(ids) != 2:
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q does not name two service accounts. %s", req.ID, accepted))
+		return
+	case !client.IsUUID(ids[0]) || !client.IsUUID(ids[1]) || (orgID != "" && !client.IsUUID(orgID)):
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q is not made of UUIDs. %s", req.ID, accepted))
+		return
+	case strings.EqualFold(ids[0], ids[1]):
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names the same account twice. %s", req.ID, accepted))
+		return
+	case orgID == "":
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names no organization, and the provider "+
+			"has no organization_id. %s", req.ID, accepted))
+		return
+	}
+	list, d := types.ListValue(types.StringType, []attr.Value{types.StringValue(ids[0]), types.StringValue(ids[1])})
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ids[0]+","+ids[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_ids"), list)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
+	setRotatingStale(ctx, resp.Private, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
+	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
+		"The Console shows a token only when it issues it, so the import recorded the tokens' metadata but not the "+
+			"secret. The account renewed last is taken as active; the next terraform apply rotates: it renews the token "+
+			"of the other account, which becomes active and is stored in state, while the token of the account renewed "+
+			"last keeps working as the previous token.")
+}
+
+func setRotatingStale(ctx context.Context, p privateSetter, reason string, diags *diag.Diagnostics) {
+	b, _ := json.Marshal(map[string]string{"reason": reason})
+	diags.Append(p.SetKey(ctx, rotatingStaleKey, b)...)
+}

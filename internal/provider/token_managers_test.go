@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+func TestTokenManagers_claim(t *testing.T) {
+	cfg := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	const acct = "a1c3e000-0000-4000-8000-0000000000aa"
+	const tok = "platformer_service_account_token"
+	const rot = "platformer_service_account_rotating_token"
+	type step struct {
+		account string
+		claim   tokenClaim
+		wantOK  bool
+	}
+	cases := map[string][]step{
+		"one create": {{acct, tokenClaim{tok, cfg("a"), "", false}, true}},
+		"one update": {{acct, tokenClaim{tok, cfg("a"), "t1", false}, true}},
+		"two blocks with different configurations": {
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("b"), "t2", false}, false},
+		},
+		"count = 2 of one block (two creates, same configuration)": {
+			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", false}, false},
+		},
+		"two existing instances with the same configuration": {
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "t2", false}, false},
+		},
+		"a replacement planned against the prior state, then as a create": {
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+		},
+		"a replacement whose create half knows the token it replaces": {
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+		},
+		"an identical block added beside an existing one (a fresh create)": {
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
+		},
+		"a token resource and a rotating token on one account": {
+			{acct, tokenClaim{rot, cfg("a"), "", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", false}, false},
+		},
+		"two accounts": {
+			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+			{"a1c3e000-0000-4000-8000-0000000000bb", tokenClaim{tok, cfg("b"), "", false}, true},
+		},
+	}
+	for name, steps := range cases {
+		t.Run(name, func(t *testing.T) {
+			var m tokenManagers
+			for i, s := range steps {
+				other, ok := m.claim(s.account, s.claim)
+				if ok != s.wantOK {
+					t.Fatalf("claim %d: ok = %v, want %v", i, ok, s.wantOK)
+				}
+				if !ok && other == "" {
+					t.Fatalf("claim %d: refused without naming the other manager", i)
+				}
+			}
+		})
+	}
+}
