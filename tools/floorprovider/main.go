@@ -12,6 +12,8 @@ import (
 	"context"
 	"log"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -69,35 +71,49 @@ func (r *floorResource) Schema(ctx context.Context, req resource.SchemaRequest, 
 	r.real.Schema(ctx, req, resp)
 }
 
-func (r *floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	resp.State.Raw = known(req.Plan.Raw)
+func (r *floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = known(ctx, req.Plan.Schema, req.Plan.Raw)
 }
 
 // Read keeps the prior state, which the framework has already put in resp.
 func (r *floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
-func (r *floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.State.Raw = known(req.Plan.Raw)
+func (r *floorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = known(ctx, req.Plan.Schema, req.Plan.Raw)
 }
 
 // Delete does nothing; the framework then removes the state.
 func (r *floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
 // placeholder stands for every string known only after apply: as long as the UUIDs
-// and timestamps the Console returns, so that the state is about as large as the real
-// provider's.
-const placeholder = "00000000-0000-4000-8000-000000000000"
+// the Console returns, so that the state is about as large as the real provider's;
+// timestampPlaceholder for the attributes of the RFC 3339 type, which the framework
+// checks.
+const (
+	placeholder          = "00000000-0000-4000-8000-000000000000"
+	timestampPlaceholder = "2026-01-01T00:00:00Z"
+)
 
-// known replaces each unknown value of v with a known one: a placeholder string,
-// false, an empty collection, or null.
-func known(v tftypes.Value) tftypes.Value {
-	out, err := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+// schemaTypes is the part of a schema that known needs: the type at a path.
+type schemaTypes interface {
+	TypeAtTerraformPath(context.Context, *tftypes.AttributePath) (attr.Type, error)
+}
+
+// known replaces each unknown value of v with a known one: a placeholder string (a
+// timestamp where the schema's type is RFC 3339), false, an empty collection, or null.
+func known(ctx context.Context, s schemaTypes, v tftypes.Value) tftypes.Value {
+	out, err := tftypes.Transform(v, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
 			return v, nil
 		}
 		t := v.Type()
 		switch {
 		case t.Is(tftypes.String):
+			if at, err := s.TypeAtTerraformPath(ctx, p); err == nil {
+				if _, ok := at.(timetypes.RFC3339Type); ok {
+					return tftypes.NewValue(t, timestampPlaceholder), nil
+				}
+			}
 			return tftypes.NewValue(t, placeholder), nil
 		case t.Is(tftypes.Bool):
 			return tftypes.NewValue(t, false), nil
