@@ -20,6 +20,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
@@ -47,23 +49,11 @@ for cmd in go terraform curl; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-demo.XXXXXX")
-emulator_pid=""
 
 cleanup() {
   local rc=$?
-  if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
-  if ((rc != 0)) && [[ -s $work/emulator.log ]]; then
-    printf '\n--- last lines of the emulator log ---\n' >&2
-    tail -n 20 "$work/emulator.log" >&2 || true
-  fi
-  if [[ ${KEEP_WORKDIR:-} == 1 ]]; then
-    printf '\nkept %s\n' "$work" >&2
-  else
-    rm -rf "$work"
-  fi
+  cleanup_emulator "$rc"
+  cleanup_work
   exit "$rc"
 }
 trap cleanup EXIT
@@ -103,32 +93,12 @@ mkdir -p "$work/providers"
 go build -ldflags "-X main.version=demo -X main.commit=local" \
   -o "$work/providers/terraform-provider-platformer" . ||
   die "could not build the provider"
-go build -o "$work/platformer-emulator" ./internal/emulator/cmd/platformer-emulator ||
-  die "could not build the emulator"
+build_emulator
 info "provider: $work/providers/terraform-provider-platformer"
 
 # ---------------------------------------------------------------------------------
 step "Start the Console emulator"
-# Port 0: the kernel picks a free port and the emulator prints the address it got.
-"$work/platformer-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-api_url=""
-for _ in $(seq 1 100); do
-  kill -0 "$emulator_pid" 2>/dev/null || die "the emulator exited at start"
-  api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" || true)
-  [[ -n $api_url ]] && break
-  sleep 0.1
-done
-[[ -n $api_url ]] || die "the emulator did not report its address within 10s"
-healthy=""
-for _ in $(seq 1 100); do
-  if [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "$api_url/_emulator/healthz" || true) == 200 ]]; then
-    healthy=1
-    break
-  fi
-  sleep 0.1
-done
-[[ -n $healthy ]] || die "GET $api_url/_emulator/healthz did not answer 200 within 10s"
+start_emulator
 info "emulator: $api_url (pid $emulator_pid), healthy"
 
 # ---------------------------------------------------------------------------------
@@ -230,9 +200,7 @@ expect_status "its previous token after destroy" "$ci_token2" 401
 unset token new_token ci_token1 ci_token2 ci_token3
 
 step "Stop the emulator"
-kill "$emulator_pid"
-wait "$emulator_pid" 2>/dev/null || true
-emulator_pid=""
+stop_emulator
 info "stopped"
 
 printf '\n%sdemo OK%s: created, used, rotated (also with zero downtime) and destroyed service account tokens against the emulator.\n' "$green" "$reset"

@@ -19,6 +19,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
@@ -43,27 +45,15 @@ for cmd in go git gpg gpgconf sha256sum unzip curl; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-release-check.XXXXXX")
-emulator_pid=""
 started=$SECONDS
 cleanup() {
   local rc=$?
-  if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
   if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
     gpgconf --kill all >/dev/null 2>&1 || true # the agent started for this GNUPGHOME
     rm -rf "$GNUPGHOME"
   fi
-  if ((rc != 0)) && [[ -s $work/emulator.log ]]; then
-    printf '\n--- last lines of the emulator log ---\n' >&2
-    tail -n 20 "$work/emulator.log" >&2 || true
-  fi
-  if [[ ${KEEP_WORKDIR:-} == 1 ]]; then
-    printf '\nkept %s\n' "$work" >&2
-  else
-    rm -rf "$work"
-  fi
+  cleanup_emulator "$rc"
+  cleanup_work
   exit "$rc"
 }
 trap cleanup EXIT
@@ -221,27 +211,8 @@ cd "$root"
 
 # ---------------------------------------------------------------------------------
 step "Start the Console emulator"
-go build -o "$work/platformer-emulator" ./internal/emulator/cmd/platformer-emulator ||
-  die "could not build the emulator"
-"$work/platformer-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-api_url=""
-for _ in $(seq 1 100); do
-  kill -0 "$emulator_pid" 2>/dev/null || die "the emulator exited at start"
-  api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" || true)
-  [[ -n $api_url ]] && break
-  sleep 0.1
-done
-[[ -n $api_url ]] || die "the emulator did not report its address within 10s"
-healthy=""
-for _ in $(seq 1 100); do
-  if [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "$api_url/_emulator/healthz" || true) == 200 ]]; then
-    healthy=1
-    break
-  fi
-  sleep 0.1
-done
-[[ -n $healthy ]] || die "GET $api_url/_emulator/healthz did not answer 200 within 10s"
+build_emulator
+start_emulator
 info "emulator: $api_url"
 
 # ---------------------------------------------------------------------------------
@@ -261,9 +232,7 @@ info "plan: $(grep -m1 '^No changes' "$work/plan.log")"
 info "destroy: $(grep -m1 '^Destroy complete' "$work/destroy.log")"
 cd "$root"
 
-kill "$emulator_pid"
-wait "$emulator_pid" 2>/dev/null || true
-emulator_pid=""
+stop_emulator
 
 printf '\nrelease-check OK in %ss (goreleaser %ss): %d signed zips of %s, installed from a filesystem mirror and applied.\n' \
   "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version"

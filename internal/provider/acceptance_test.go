@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,44 +114,18 @@ func newAccEnv(t *testing.T, opts ...func(*emulator.Options)) *accEnv {
 // realTime runs the emulator on real time, for tests that run the built provider binary.
 func realTime(o *emulator.Options) { o.Clock = nil }
 
-var builtProvider struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// useBuiltProvider makes terraform run the provider binary built from this repository
-// (through dev_overrides) instead of the in-process server, for a test that needs what
-// only separate plugin processes give: one provider instance per alias. Such a test
-// sets the environment, so it is not parallel; its TestCase names no factories.
-func useBuiltProvider(t *testing.T) {
+// providerSchema is the provider's schema as the protocol gives it to Terraform.
+func providerSchema(t *testing.T) *tfprotov6.GetProviderSchemaResponse {
 	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "dev.tfrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"platformercloud/platformer\" = %q\n  }\n  direct {}\n}\n", providerBinaryDir(t))
-	if err := os.WriteFile(cfg, []byte(rc), 0o600); err != nil {
+	server, err := NewServer(New("test", "none"))()
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("TF_CLI_CONFIG_FILE", cfg)
-}
-
-// providerBinaryDir builds the provider once per test binary and returns its folder.
-func providerBinaryDir(t *testing.T) string {
-	t.Helper()
-	builtProvider.once.Do(func() {
-		builtProvider.dir, builtProvider.err = os.MkdirTemp("", "platformer-provider-")
-		if builtProvider.err != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-buildvcs=false", "-o", filepath.Join(builtProvider.dir, "terraform-provider-platformer"), ".")
-		cmd.Dir = filepath.Join("..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			builtProvider.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtProvider.err != nil {
-		t.Fatalf("building the provider: %v", builtProvider.err)
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return builtProvider.dir
+	return resp
 }
 
 // needEmulator skips a test that needs the emulator's clock or knobs on a real Console.

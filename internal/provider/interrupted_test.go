@@ -1,20 +1,15 @@
 package provider
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -134,7 +129,6 @@ func TestAccInterrupted_killedApplyRecovers(t *testing.T) {
 		t.Skip("needs the stand-alone emulator (latency, departed writes); not run against the real Console at PLATFORMER_API_URL")
 	}
 	t.Parallel()
-	providerDir := providerBinaryDir(t)
 	emulatorBin := buildEmulatorBinary(t)
 	cases := []killCase{
 		{name: "creates", during: &killFleet{3, "one", "1", ""},
@@ -158,22 +152,15 @@ func TestAccInterrupted_killedApplyRecovers(t *testing.T) {
 	for _, kc := range cases {
 		t.Run(kc.name, func(t *testing.T) {
 			t.Parallel()
-			killAndRecover(t, kc, providerDir, emulatorBin)
+			killAndRecover(t, kc, emulatorBin)
 		})
 	}
 }
 
-func killAndRecover(t *testing.T, kc killCase, providerDir, emulatorBin string) {
+func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 	em := startEmulatorProcess(t, emulatorBin, "-latency", killLatency.String(), "-departed-writes", "commit")
 	e := &accEnv{t: t, URL: em.url, Token: emulator.DefaultAdminToken, OrgID: emulator.OrganizationID}
-	c := newCLIDir(e)
-	c.binary = filepath.Join(providerDir, "terraform-provider-platformer")
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    "+
-		"\"platformercloud/platformer\" = %q\n  }\n  direct {}\n}\n", providerDir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c.env = []string{"TF_CLI_CONFIG_FILE=" + cliConfig, envToken + "=" + e.Token, envAPIURL + "=", envOrganizationID + "="}
+	c := newBuiltCLIDir(e, envToken+"="+e.Token, envAPIURL+"=", envOrganizationID+"=")
 
 	if kc.before != nil {
 		c.write(kc.before.config(em.url))
@@ -491,88 +478,6 @@ func lastLine(out, prefix string) string {
 	return found
 }
 
-// ---- the emulator, as its own process ---------------------------------------------------
-
-var builtEmulator struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// buildEmulatorBinary builds cmd/platformer-emulator once per test binary.
-func buildEmulatorBinary(t *testing.T) string {
-	t.Helper()
-	builtEmulator.once.Do(func() {
-		// Beside the provider, in the folder TestMain removes.
-		builtEmulator.dir = providerBinaryDir(t)
-		cmd := exec.Command("go", "build", "-buildvcs=false", "-o", filepath.Join(builtEmulator.dir, "platformer-emulator"),
-			"./internal/emulator/cmd/platformer-emulator")
-		cmd.Dir = filepath.Join("..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			builtEmulator.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtEmulator.err != nil {
-		t.Fatalf("building the emulator: %v", builtEmulator.err)
-	}
-	return filepath.Join(builtEmulator.dir, "platformer-emulator")
-}
-
-// emulatorProcess is a running platformer-emulator.
-type emulatorProcess struct{ url string }
-
-// startEmulatorProcess runs the emulator binary on a free loopback port until the test ends.
-func startEmulatorProcess(t *testing.T, bin string, flags ...string) *emulatorProcess {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, flags...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start the emulator: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, url, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				found <- strings.TrimSpace(url)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case url := <-found:
-		return &emulatorProcess{url: url}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the emulator did not say where it listens within 30s; stderr:\n%s", stderr.String())
-		return nil
-	}
-}
-
-// stats reads the emulator's request counters through its control route.
-func (p *emulatorProcess) stats(t *testing.T) emulator.Stats {
-	t.Helper()
-	resp, err := http.Get(p.url + "/_emulator/stats")
-	if err != nil {
-		t.Fatalf("emulator stats: %v", err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var s emulator.Stats
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		t.Fatalf("emulator stats: %v", err)
-	}
-	return s
-}
-
 // consoleAccounts lists the organization's accounts with the admin token, by id.
 func consoleAccounts(t *testing.T, e *accEnv) map[string]client.ServiceAccount {
 	t.Helper()
@@ -585,37 +490,6 @@ func consoleAccounts(t *testing.T, e *accEnv) map[string]client.ServiceAccount {
 		out[sa.ID] = sa
 	}
 	return out
-}
-
-// ---- a terraform that can be killed as a runner dies -----------------------------------
-
-// startKillable starts a terraform command in a process group of its own, so that it
-// and the provider it starts can be killed together.
-func (c *cliDir) startKillable(args ...string) *cliProc {
-	c.t.Helper()
-	if c.binary == "" {
-		c.t.Fatal("startKillable runs a built provider: set cliDir.binary")
-	}
-	args = withNoColor(args)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	p := &cliProc{c: c, args: args, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{}),
-		cancel: cancel, stopProvider: func() {}}
-	p.cmd = exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-	p.cmd.Dir = c.dir
-	p.cmd.Env = append(append(os.Environ(), "TF_INPUT=0"), c.env...)
-	p.cmd.Stdout = p.stdout
-	p.cmd.Stderr = p.stderr
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p.started = time.Now()
-	if err := p.cmd.Start(); err != nil {
-		cancel()
-		c.t.Fatalf("start terraform %v: %v", args, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	return p
 }
 
 // awaitInFlight waits until Terraform has announced n operations (verb) on resource

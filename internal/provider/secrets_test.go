@@ -195,22 +195,8 @@ func TestAccSecrets_builtProviderCLI(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t, func(o *emulator.Options) { o.Clock = nil }) // the built provider runs on real time
 	e.needEmulator("IssuedTokens")
-	binDir := providerBinaryDir(t)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "platformercloud/platformer" = %q
-  }
-  direct {}
-}
-`, binDir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c := newCLIDir(e)
-	c.binary = filepath.Join(binDir, "terraform-provider-platformer")
-	c.env = []string{"TF_CLI_CONFIG_FILE=" + cliConfig, "TF_LOG=TRACE", "TF_LOG_PATH=" + logFile,
-		envToken + "=" + e.Token, envAPIURL + "=", envOrganizationID + "="}
+	c := newBuiltCLIDir(e, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, envToken+"="+e.Token, envAPIURL+"=", envOrganizationID+"=")
 	cfg := func(trigger, extra string) string {
 		return fmt.Sprintf(`
 terraform {
@@ -391,14 +377,7 @@ func (c outputIsSensitive) CheckState(_ context.Context, req statecheck.CheckSta
 // (the Console shows a token only when it issues it).
 func TestSecrets_tokenAttributesAreSensitive(t *testing.T) {
 	t.Parallel()
-	server, err := NewServer(New("test", "none"))()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := providerSchema(t)
 	holdsToken := func(name string) bool { return name == "token" || strings.HasSuffix(name, "_token") }
 	checked := 0
 	var walk func(where string, b *tfprotov6.SchemaBlock, dataSource bool)

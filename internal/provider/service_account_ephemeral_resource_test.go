@@ -457,10 +457,7 @@ resource "terraform_data" "wait" {
 }
 `)
 	p := c.start("apply", "-auto-approve")
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(p.stdout.String(), "terraform_data.wait: Provisioning with 'local-exec'") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	p.awaitOutput("terraform_data.wait: Provisioning with 'local-exec'", time.Minute)
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatalf("kill terraform: %v", err)
 	}
@@ -676,22 +673,8 @@ resource "platformer_service_account" "elsewhere" {
 // production: PLATFORMER_API_URL, PLATFORMER_TOKEN, PLATFORMER_ORGANIZATION_ID.
 func builtProviderCLI(t *testing.T, e *accEnv, env ...string) *cliDir {
 	t.Helper()
-	binDir := providerBinaryDir(t)
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "platformercloud/platformer" = %q
-  }
-  direct {}
-}
-`, binDir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c := newCLIDir(e)
-	c.binary = filepath.Join(binDir, "terraform-provider-platformer")
-	c.env = append([]string{"TF_CLI_CONFIG_FILE=" + cliConfig, envToken + "=" + e.Token, envAPIURL + "=" + e.URL,
-		envOrganizationID + "=" + e.OrgID}, env...)
-	return c
+	return newBuiltCLIDir(e, append([]string{envToken + "=" + e.Token, envAPIURL + "=" + e.URL, envOrganizationID + "=" + e.OrgID},
+		env...)...)
 }
 
 // Issue 13: the ephemeral resource's documentation example, applied as in production
@@ -894,10 +877,7 @@ resource "terraform_data" "use" {
 }
 `)
 	p := c.start("apply", "-auto-approve")
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(p.stdout.String(), "terraform_data.use: Provisioning with 'local-exec'") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	p.awaitOutput("terraform_data.use: Provisioning with 'local-exec'", time.Minute)
 	e.em.SetFaults(1, 0)
 	r := p.wait(2 * time.Minute)
 	e.em.SetFaults(0, 0)
@@ -927,14 +907,7 @@ resource "terraform_data" "use" {
 // a secret; its inputs are optional, its results computed.
 func TestServiceAccountEphemeral_schema(t *testing.T) {
 	t.Parallel()
-	server, err := NewServer(New("test", "none"))()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := providerSchema(t)
 	s, ok := resp.EphemeralResourceSchemas["platformer_service_account"]
 	if !ok {
 		t.Fatal("the provider has no ephemeral platformer_service_account")

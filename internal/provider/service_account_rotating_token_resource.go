@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -413,14 +411,8 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	}
 	active := state.ActiveServiceAccountID.ValueString()
 	if state.Token.IsNull() {
-		reason := fmt.Sprintf("the active token (service account %s) in state does not work", active)
-		if raw, d := req.Private.GetKey(ctx, rotatingStaleKey); !d.HasError() && len(raw) > 0 {
-			var stale map[string]string
-			if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
-				reason = stale["reason"]
-			}
-		}
-		reasons = append(reasons, reason)
+		reasons = append(reasons, staleReason(ctx, req.Private, rotatingStaleKey,
+			fmt.Sprintf("the active token (service account %s) in state does not work", active)))
 	} else if expiry, ok := timeOf(state.ExpiresAt); ok && !now.Before(expiry) {
 		reasons = append(reasons, fmt.Sprintf("the active token (service account %s) expired at %s",
 			active, expiry.UTC().Format(time.RFC3339)))
@@ -591,29 +583,9 @@ func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *cl
 		t := r.now().Add(lifetime).Truncate(time.Second)
 		expiresAt = &t
 	}
-	var issued *client.IssuedToken
-	var err error
-	for attempt := 1; ; attempt++ {
-		issued, err = api.RenewServiceAccountToken(ctx, r.scope(m), strings.ToLower(id), expiresAt)
-		if err == nil || !client.IsOutcomeUnknown(err) || attempt == maxLostRenewals || ctx.Err() != nil {
-			break
-		}
-		tflog.Warn(ctx, "the answer to a token renewal was lost; renewing again", map[string]any{
-			"service_account_id": id, "attempt": attempt, "error": err.Error(),
-		})
-	}
-	r.data.cache.Forget(m.OrganizationID.Lower(), strings.ToLower(id))
-	if err != nil {
-		action := fmt.Sprintf("renew the token of service account %s", id)
-		if client.IsOutcomeUnknown(err) {
-			action += fmt.Sprintf(" (%d attempts; the Console may have renewed it: if so, that account's previous token no "+
-				"longer works, and the next apply renews it again)", maxLostRenewals)
-		}
-		addAPIError(diags, action, err)
-		return nil
-	}
-	r.data.cache.Put(&issued.ServiceAccount)
-	return issued
+	return r.data.renewToken(ctx, api, r.scope(m), id, expiresAt, fmt.Sprintf("%d attempts; the Console may have "+
+		"renewed it: if so, that account's previous token no longer works, and the next apply renews it again",
+		maxLostRenewals), diags)
 }
 
 // setActive records the token issued for account id (as configured) as the active one.
@@ -725,7 +697,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 
 	if !state.Token.IsNull() && activeSA.TokenID != state.TokenID.ValueString() {
 		state.Token = types.StringNull()
-		setRotatingStale(ctx, resp.Private, fmt.Sprintf("the active token (service account %s) was renewed outside "+
+		setStale(ctx, resp.Private, rotatingStaleKey, fmt.Sprintf("the active token (service account %s) was renewed outside "+
 			"Terraform at %s (token id %s; state held %s), so the token in state no longer works", active,
 			activeSA.TokenRenewedAt.UTC().Format(time.RFC3339), activeSA.TokenID, state.TokenID.ValueString()), &resp.Diagnostics)
 	}
@@ -906,15 +878,10 @@ func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, r
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ids[0]+","+ids[1])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_ids"), list)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
-	setRotatingStale(ctx, resp.Private, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
+	setStale(ctx, resp.Private, rotatingStaleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the tokens' metadata but not the "+
 			"secret. The account renewed last is taken as active; the next terraform apply rotates: it renews the token "+
 			"of the other account, which becomes active and is stored in state, while the token of the account renewed "+
 			"last keeps working as the previous token.")
-}
-
-func setRotatingStale(ctx context.Context, p privateSetter, reason string, diags *diag.Diagnostics) {
-	b, _ := json.Marshal(map[string]string{"reason": reason})
-	diags.Append(p.SetKey(ctx, rotatingStaleKey, b)...)
 }

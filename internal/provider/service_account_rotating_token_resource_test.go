@@ -103,6 +103,12 @@ func refreshStep(snap map[string]string) resource.TestStep {
 // emptyPlanChecks asserts that the plans after an apply, before and after refresh, are empty.
 var emptyPlanChecks = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
 
+// thenEmptyPlans checks the plan before the apply with preApply, and that the plans
+// after it, before and after refresh, are empty.
+func thenEmptyPlans(preApply ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: preApply, PostApplyPreRefresh: emptyPlanChecks, PostApplyPostRefresh: emptyPlanChecks}
+}
+
 // expectStatuses checks tokens by plain HTTP calls: each must answer its status.
 func (e *accEnv) expectStatuses(checks ...any) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -137,14 +143,10 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "30d"
   expires_in       = "90d"
   rotation_trigger = "1"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectSensitiveValue(rotAddr, tfjsonpath.New("token")),
 					sameAsAccount("active_service_account_id", greenAddr),
@@ -168,16 +170,12 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "30d"
   expires_in       = "90d"
   rotation_trigger = "2"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectResourceAction(blueAddr, plancheck.ResourceActionNoop),
-						plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
-						plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token_id")),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(blueAddr, plancheck.ResourceActionNoop),
+					plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
+					plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token_id")),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameAsAccount("active_service_account_id", blueAddr),
 					sameAsAccount("previous_service_account_id", greenAddr),
@@ -197,14 +195,10 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "30d"
   expires_in       = "90d"
   rotation_trigger = { version = 3 }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(rotAddr, tfjsonpath.New("token")),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameAsAccount("active_service_account_id", greenAddr),
 					sameAsAccount("previous_service_account_id", blueAddr),
@@ -222,14 +216,10 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
 				Config: e.rotatingConfig(`
   rotate_every     = "30d"
   expires_in       = "90d"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
+				),
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
 					snapshotAttrs(rotAddr, snap),
@@ -241,14 +231,10 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "30d"
   expires_in       = "90d"
   rotation_trigger = 4`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
+				),
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
 					e.expectStatuses(&t3, http.StatusOK, "the active token", &t2, http.StatusOK, "the previous token"),
@@ -261,15 +247,11 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "720h"
   expires_in       = "2160h"
   rotation_trigger = 4`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
-						plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("next_rotation_at"), knownvalue.StringExact("2026-12-26T12:00:00Z")),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("token_id"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("next_rotation_at"), knownvalue.StringExact("2026-12-26T12:00:00Z")),
+				),
 				Check: resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
 			},
 			{
@@ -278,14 +260,10 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   rotate_every     = "40d"
   expires_in       = "90d"
   rotation_trigger = 4`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("next_rotation_at"), knownvalue.StringExact("2027-01-05T12:00:00Z")),
-					},
-					PostApplyPreRefresh:  emptyPlanChecks,
-					PostApplyPostRefresh: emptyPlanChecks,
-				},
+				ConfigPlanChecks: thenEmptyPlans(
+					plancheck.ExpectResourceAction(rotAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(rotAddr, tfjsonpath.New("next_rotation_at"), knownvalue.StringExact("2027-01-05T12:00:00Z")),
+				),
 				Check: resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
 			},
 			{

@@ -91,12 +91,23 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid Expiry", err.Error())
 		return nil
 	}
-	id := plan.ServiceAccountID.Lower()
+	return r.data.renewToken(ctx, api, r.scope(plan), plan.ServiceAccountID.Lower(), expiresAt, "the Console may have "+
+		"renewed it: if so, the previous token no longer works and the next apply renews it again", diags)
+}
+
+// renewToken renews the token of service account id in scope, asking for expiresAt (nil:
+// never expires), and keeps the account cache in step; nil when it failed, diagnosed,
+// with lostNote added when the outcome is unknown. A renewal whose answer was lost
+// killed the previous token, if it happened at all: renewing again costs nothing that
+// is not already lost, and yields the token, whose only source is a renewal's answer.
+// At most maxLostRenewals attempts.
+func (d *providerData) renewToken(ctx context.Context, api *client.Client, scope client.Scope, id string, expiresAt *time.Time,
+	lostNote string, diags *diag.Diagnostics) *client.IssuedToken {
+	lower := strings.ToLower(id)
 	var issued *client.IssuedToken
+	var err error
 	for attempt := 1; ; attempt++ {
-		issued, err = api.RenewServiceAccountToken(ctx, r.scope(plan), id, expiresAt)
-		// A renewal whose answer was lost killed the previous token, if it happened at all:
-		// renewing again costs nothing that is not already lost, and yields a token.
+		issued, err = api.RenewServiceAccountToken(ctx, scope, lower, expiresAt)
 		if err == nil || !client.IsOutcomeUnknown(err) || attempt == maxLostRenewals || ctx.Err() != nil {
 			break
 		}
@@ -104,17 +115,16 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 			"service_account_id": id, "attempt": attempt, "error": err.Error(),
 		})
 	}
-	r.data.cache.Forget(plan.OrganizationID.Lower(), id)
+	d.cache.Forget(scope.OrganizationID, lower)
 	if err != nil {
 		action := fmt.Sprintf("renew the token of service account %s", id)
 		if client.IsOutcomeUnknown(err) {
-			action += " (the Console may have renewed it: if so, the previous token no longer works and the next " +
-				"apply renews it again)"
+			action += " (" + lostNote + ")"
 		}
 		addAPIError(diags, action, err)
 		return nil
 	}
-	r.data.cache.Put(&issued.ServiceAccount)
+	d.cache.Put(&issued.ServiceAccount)
 	return issued
 }
 
@@ -248,7 +258,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	if state.TokenID.ValueString() != sa.TokenID && !state.Token.IsNull() {
 		// Someone renewed the token: the one in state no longer works.
 		state.Token = types.StringNull()
-		setStale(ctx, resp.Private, fmt.Sprintf("the token was renewed elsewhere at %s (token id %s; state held %s), "+
+		setStale(ctx, resp.Private, staleKey, fmt.Sprintf("the token was renewed elsewhere at %s (token id %s; state held %s), "+
 			"in the Console, by another Terraform configuration or state, or by an earlier apply that was interrupted "+
 			"(killed) before it recorded the new token, so the token in state no longer works", rfc3339Of(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
 			&resp.Diagnostics)
@@ -303,7 +313,7 @@ func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, ap
 	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
-	setStale(ctx, resp.Private, fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
+	setStale(ctx, resp.Private, staleKey, fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
 		rfc3339Of(&sa.TokenRenewedAt).ValueString()), &resp.Diagnostics)
 }
 
@@ -366,7 +376,7 @@ func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
-	setStale(ctx, resp.Private, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
+	setStale(ctx, resp.Private, staleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the token's metadata but not the "+
 			"secret. The next terraform apply renews the token (the current one stops working) and stores the new one.")
@@ -377,9 +387,26 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-func setStale(ctx context.Context, p privateSetter, reason string, diags *diag.Diagnostics) {
+// setStale records in private state, under key, why the token in state does not work.
+func setStale(ctx context.Context, p privateSetter, key, reason string, diags *diag.Diagnostics) {
 	b, _ := json.Marshal(map[string]string{"reason": reason})
-	diags.Append(p.SetKey(ctx, staleKey, b)...)
+	diags.Append(p.SetKey(ctx, key, b)...)
+}
+
+// privateGetter is the part of private state that ModifyPlan reads.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// staleReason is the reason setStale recorded under key, or otherwise (none recorded).
+func staleReason(ctx context.Context, p privateGetter, key, otherwise string) string {
+	if raw, d := p.GetKey(ctx, key); !d.HasError() && len(raw) > 0 {
+		var stale map[string]string
+		if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
+			return stale["reason"]
+		}
+	}
+	return otherwise
 }
 
 // serviceAccountTokenModel is the platformer_service_account_token resource.
@@ -609,14 +636,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		configChanges = append(configChanges, "the expiry was removed")
 	}
 	if state.Token.IsNull() {
-		reason := "the token in state does not work"
-		if raw, d := req.Private.GetKey(ctx, staleKey); !d.HasError() && len(raw) > 0 {
-			var stale map[string]string
-			if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
-				reason = stale["reason"]
-			}
-		}
-		otherReasons = append(otherReasons, reason)
+		otherReasons = append(otherReasons, staleReason(ctx, req.Private, staleKey, "the token in state does not work"))
 	} else if expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString()); err == nil {
 		switch before := config.RenewBefore.Duration(); {
 		case !now.Before(expiry):

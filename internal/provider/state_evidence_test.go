@@ -161,30 +161,29 @@ func TestAccStateEvidence_unknownRoute(t *testing.T) {
 // A proxy or load balancer answering every request with its HTML 404 page.
 func TestAccStateEvidence_html404(t *testing.T) {
 	t.Parallel()
-	e := newAccEnv(t)
-	e.needEmulator("a fake server beside it")
-	c, list := evidenceSetup(t, e)
-	f := newFakeConsole(t, http.StatusNotFound, "text/html",
-		"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>")
-	checkNothingLost(t, e, c, list, f.URL,
-		"GET "+f.URL+"/auth/api/v1/serviceaccount/", "404 Not Found: not a Console response: an HTML page",
-		"Check api_url (now "+f.URL+")")
-	if w := f.writes(); len(w) > 0 {
-		t.Errorf("writes were sent to the fake server: %v", w)
-	}
+	checkNotAConsole(t, http.StatusNotFound, "text/html",
+		"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>",
+		"404 Not Found: not a Console response: an HTML page")
 }
 
 // A server answering 200 with a body that is not the Console's envelope (another API, a
 // captive portal).
 func TestAccStateEvidence_okNotEnvelope(t *testing.T) {
 	t.Parallel()
+	checkNotAConsole(t, http.StatusOK, "application/json", `{"status":"ok","version":"2.3.1"}`,
+		"200 OK: not a Console response: JSON that is not the Console's envelope")
+}
+
+// checkNotAConsole points api_url at a server that answers every request with status,
+// contentType and body: the error names the request and says why (why) the answer is
+// not the Console's, nothing is lost from state, and no write reaches that server.
+func checkNotAConsole(t *testing.T, status int, contentType, body, why string) {
+	t.Helper()
 	e := newAccEnv(t)
 	e.needEmulator("a fake server beside it")
 	c, list := evidenceSetup(t, e)
-	f := newFakeConsole(t, http.StatusOK, "application/json", `{"status":"ok","version":"2.3.1"}`)
-	checkNothingLost(t, e, c, list, f.URL,
-		"GET "+f.URL+"/auth/api/v1/serviceaccount/", "200 OK: not a Console response: JSON that is not the Console's envelope",
-		"Check api_url (now "+f.URL+")")
+	f := newFakeConsole(t, status, contentType, body)
+	checkNothingLost(t, e, c, list, f.URL, "GET "+f.URL+"/auth/api/v1/serviceaccount/", why, "Check api_url (now "+f.URL+")")
 	if w := f.writes(); len(w) > 0 {
 		t.Errorf("writes were sent to the fake server: %v", w)
 	}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -229,7 +227,7 @@ func TestAccServiceAccountToken_consoleClockBuiltBinary(t *testing.T) {
 	console := emulator.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	e := newAccEnv(t, func(o *emulator.Options) { o.Clock = console })
 	e.needEmulator("its clock")
-	c := newBinaryCLIDir(t, e)
+	c := newBuiltCLIDir(e, envAPIURL+"=", envToken+"=", envOrganizationID+"=")
 	c.write(timeConfig(e, "expires_in   = \"720h\"\n  renew_before = \"168h\""))
 	c.must("apply", "-auto-approve")
 	if r := c.run("plan", "-detailed-exitcode"); r.code != 0 {
@@ -252,22 +250,6 @@ func TestAccServiceAccountToken_consoleClockBuiltBinary(t *testing.T) {
 	}
 	c.must("apply", "-auto-approve")
 	c.must("destroy", "-auto-approve")
-}
-
-// newBinaryCLIDir is a working directory that runs the provider binary built from this
-// repository (through dev_overrides), as Terraform runs it in production.
-func newBinaryCLIDir(t *testing.T, e *accEnv) *cliDir {
-	t.Helper()
-	binDir := providerBinaryDir(t)
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"platformercloud/platformer\" = %q\n  }\n  direct {}\n}\n", binDir)
-	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c := newCLIDir(e)
-	c.binary = filepath.Join(binDir, "terraform-provider-platformer")
-	c.env = []string{"TF_CLI_CONFIG_FILE=" + cliConfig, envAPIURL + "=", envToken + "=", envOrganizationID + "="}
-	return c
 }
 
 // moveClock posts body to the emulator's clock control route.

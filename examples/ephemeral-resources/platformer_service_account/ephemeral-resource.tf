@@ -1,9 +1,13 @@
 # A service account that exists for this run only: created when Terraform opens it
 # (during plan and again during apply), deleted when the run ends. Its token never
 # reaches the plan or the state.
+data "platformer_project" "shop" {
+  name = "shop"
+}
+
 ephemeral "platformer_service_account" "deploy" {
   name_prefix = "tf-run-"
-  project_id  = "a1c3e000-0000-4000-8000-000000000002" # the shop project
+  project_id  = data.platformer_project.shop.id
   permissions = ["rudder.app.admin", "rudder.env.viewer"]
   expires_in  = "1h"
 }
