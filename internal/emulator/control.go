@@ -39,6 +39,18 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
 			return
 		}
+	case controlPrefix + "hold":
+		allow = "GET, POST"
+		if r.Method == http.MethodGet || r.Method == http.MethodPost {
+			s.serveHold(w, r)
+			return
+		}
+	case controlPrefix + "release":
+		allow = "POST"
+		if r.Method == http.MethodPost {
+			s.serveRelease(w, r)
+			return
+		}
 	case controlPrefix + "healthz":
 		allow = "GET"
 		if r.Method == http.MethodGet {

@@ -15,8 +15,10 @@
 // Date header, as the contract says the Console's do.
 //
 // Control routes under /_emulator/ (no authentication, never counted, never faulted)
-// report statistics, move a MovableClock (ManualClock, ShiftedClock), reset the state
-// and answer health checks.
+// report statistics, move a MovableClock (ManualClock, ShiftedClock), reset the state,
+// hold API requests and release them in a chosen order (POST /_emulator/hold
+// {"writes": true}, POST /_emulator/release {"order": "lifo"}, GET /_emulator/hold
+// for what is held), and answer health checks.
 // Their successful answers are plain JSON; their refusals use the error envelope.
 //
 // The emulator never imports the client or Terraform: it is the other side of the wire.
@@ -67,6 +69,9 @@ type Options struct {
 	// DepartedWritesCancel drops it unprocessed (answered 499). A read whose client
 	// went away is always dropped.
 	DepartedWrites DepartedWrites
+	// Hold holds, from the start, the API requests it names, until Release (see
+	// Server.SetHold).
+	Hold Hold
 }
 
 // DepartedWrites is what the emulator does with a write whose client has gone.
@@ -109,6 +114,7 @@ type Server struct {
 	faults  *faults
 	limiter *rateLimiter
 	stats   *statsRecorder
+	holder  holder
 }
 
 // New returns a Server holding the seeded world. It panics on an Options.DepartedWrites
@@ -124,7 +130,7 @@ func New(opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = realClock{}
 	}
-	return &Server{
+	s := &Server{
 		clock:          opts.Clock,
 		adminToken:     opts.AdminToken,
 		departedWrites: departed,
@@ -135,6 +141,8 @@ func New(opts Options) *Server {
 		limiter:        newRateLimiter(opts.RateLimit),
 		stats:          newStatsRecorder(),
 	}
+	s.holder.set(opts.Hold)
+	return s
 }
 
 // ServeHTTP answers one request: a control route under /_emulator/, or an API route.
@@ -196,6 +204,11 @@ func (s *Server) serveAPI(w *dateWriter, r *http.Request, m match) int {
 	if isWrite(r.Method) && s.departedWrites == DepartedWritesCommit {
 		ctx = context.WithoutCancel(ctx)
 	}
+	// A held request waits for Release whether or not its client is still there, as a
+	// stalled server's queue does; then it goes through the pipeline like any other.
+	held, finish := s.holder.enter(r, m.label())
+	defer finish()
+	held()
 	if err := s.faults.wait(ctx); err != nil || ctx.Err() != nil {
 		return writeError(w, errorf(statusClientClosedRequest, "request cancelled by the client before it was handled"))
 	}
@@ -333,5 +346,9 @@ func Start(opts Options) (*Running, error) {
 	return &Running{Server: s, URL: hs.URL, httpServer: hs}, nil
 }
 
-// Close stops listening and waits for requests in flight to finish.
-func (r *Running) Close() { r.httpServer.Close() }
+// Close stops listening and waits for requests in flight to finish; requests still
+// held are released first (in the order they arrived).
+func (r *Running) Close() {
+	r.Release(ReleaseFIFO)
+	r.httpServer.Close()
+}

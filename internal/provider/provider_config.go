@@ -96,6 +96,7 @@ func (p *platformerProvider) configure(ctx context.Context, cfg providerModel, t
 	}
 	data.client = c
 	data.token = token
+	data.requestTimeout = timeout
 	data.cache = newAccountCache(c)
 	tflogDebug(ctx, "configured the Platformer client", map[string]any{"api_url": apiURL, "max_retries": retries})
 	return data

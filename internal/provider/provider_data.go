@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,6 +24,7 @@ type providerData struct {
 	unknown             string // why API calls are refused, when the configuration is not known yet
 	clock               Clock
 	managers            tokenManagers // one manager per token (token_managers.go)
+	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (renewal.go)
 }
 
 // providerDataFrom is the one helper that turns ProviderData into providerData for every

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -31,9 +30,6 @@ var (
 
 // discardedTokenLifetime is the expiry of the token that destroy issues and throws away.
 const discardedTokenLifetime = time.Hour
-
-// maxLostRenewals bounds how many renewals one operation makes when answers are lost.
-const maxLostRenewals = 3
 
 // staleKey is the private-state key recording why the token in state does not work
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
@@ -72,7 +68,7 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	issued := r.renew(ctx, api, &plan, &resp.Diagnostics)
+	issued, _ := r.renew(ctx, api, &plan, "", &resp.Diagnostics)
 	if issued == nil {
 		return
 	}
@@ -83,49 +79,22 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
 }
 
-// renew issues a new token for the planned expiry; nil when it failed (diagnosed).
-func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Client, plan *serviceAccountTokenModel, diags *diag.Diagnostics) *client.IssuedToken {
+// renew issues a new token for the planned expiry, the account's token being before
+// ("" unknown); nil when it failed (diagnosed), with why when a renewal could not be
+// confirmed (renewToken).
+func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Client, plan *serviceAccountTokenModel, before string, diags *diag.Diagnostics) (*client.IssuedToken, string) {
 	now, _ := r.consoleNow(ctx, plan)
 	expiresAt, err := plannedExpiry(plan, now)
 	if err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid Expiry", err.Error())
-		return nil
+		return nil, ""
 	}
-	return r.data.renewToken(ctx, api, r.scope(plan), plan.ServiceAccountID.Lower(), expiresAt, "the Console may have "+
-		"renewed it: if so, the previous token no longer works and the next apply renews it again", diags)
-}
-
-// renewToken renews the token of service account id in scope, asking for expiresAt (nil:
-// never expires), and keeps the account cache in step; nil when it failed, diagnosed,
-// with lostNote added when the outcome is unknown. A renewal whose answer was lost
-// killed the previous token, if it happened at all: renewing again costs nothing that
-// is not already lost, and yields the token, whose only source is a renewal's answer.
-// At most maxLostRenewals attempts.
-func (d *providerData) renewToken(ctx context.Context, api *client.Client, scope client.Scope, id string, expiresAt *time.Time,
-	lostNote string, diags *diag.Diagnostics) *client.IssuedToken {
-	lower := strings.ToLower(id)
-	var issued *client.IssuedToken
-	var err error
-	for attempt := 1; ; attempt++ {
-		issued, err = api.RenewServiceAccountToken(ctx, scope, lower, expiresAt)
-		if err == nil || !client.IsOutcomeUnknown(err) || attempt == maxLostRenewals || ctx.Err() != nil {
-			break
-		}
-		tflog.Warn(ctx, "the answer to a token renewal was lost; renewing again", map[string]any{
-			"service_account_id": id, "attempt": attempt, "error": err.Error(),
-		})
-	}
-	d.cache.Forget(scope.OrganizationID, lower)
-	if err != nil {
-		action := fmt.Sprintf("renew the token of service account %s", id)
-		if client.IsOutcomeUnknown(err) {
-			action += " (" + lostNote + ")"
-		}
-		addAPIError(diags, action, err)
-		return nil
-	}
-	d.cache.Put(&issued.ServiceAccount)
-	return issued
+	return r.data.renewToken(ctx, api, renewRequest{scope: r.scope(plan), id: plan.ServiceAccountID.Lower(),
+		before: before, expiresAt: expiresAt,
+		lostNote: "the Console may have renewed it: if so, the previous token no longer works and the next apply " +
+			"renews it again",
+		unconfirmedNote: "State records that the token in state does not work, and the next apply renews it again.",
+	}, diags)
 }
 
 // plannedExpiry is the expiry a renewal asks for: expires_at as configured, now plus
@@ -287,9 +256,9 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
 		return
 	}
-	issued := r.renew(ctx, api, &plan, &resp.Diagnostics)
+	issued, unconfirmed := r.renew(ctx, api, &plan, state.TokenID.ValueString(), &resp.Diagnostics)
 	if issued == nil {
-		r.afterFailedRenewal(ctx, api, &state, resp)
+		r.afterFailedRenewal(ctx, api, &state, unconfirmed, resp)
 		return
 	}
 	ctx = maskSecrets(ctx, issued.Token)
@@ -300,21 +269,28 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
-// Console did renew (its answer was lost), the token in state is dead, and state says
-// so, so that the next plan renews again and explains why.
-func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, api *client.Client, state *serviceAccountTokenModel, resp *resource.UpdateResponse) {
+// Console did renew (its answer was lost), or may still renew (unconfirmed, the reason
+// renewToken gave), the token in state is dead, or may die at any moment, and state
+// says so, so that the next plan renews again and explains why.
+func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, api *client.Client, state *serviceAccountTokenModel, unconfirmed string, resp *resource.UpdateResponse) {
 	sa, err := api.GetServiceAccount(ctx, r.scope(state), state.ServiceAccountID.Lower())
-	if err != nil || sa.TokenID == state.TokenID.ValueString() {
+	if unconfirmed == "" && (err != nil || sa.TokenID == state.TokenID.ValueString()) {
 		return // unchanged, or unknowable now: the next refresh will tell
 	}
-	r.data.cache.Put(sa)
+	reason := unconfirmed
+	if err == nil {
+		r.data.cache.Put(sa)
+		state.TokenID = types.StringValue(sa.TokenID)
+		state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
+		state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
+		if reason == "" {
+			reason = fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
+				rfc3339Of(&sa.TokenRenewedAt).ValueString())
+		}
+	}
 	state.Token = types.StringNull()
-	state.TokenID = types.StringValue(sa.TokenID)
-	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
-	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
-	setStale(ctx, resp.Private, staleKey, fmt.Sprintf("a renewal at %s was made but its answer, holding the new token, was lost",
-		rfc3339Of(&sa.TokenRenewedAt).ValueString()), &resp.Diagnostics)
+	setStale(ctx, resp.Private, staleKey, reason, &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -5,6 +5,10 @@
 // stops it at once.
 //
 //	platformer-emulator -addr 127.0.0.1:8787 -latency 50ms -fail-rate 0.1
+//
+// POST /_emulator/hold {"writes": true} holds API writes as a stalled Console does (or
+// -hold writes from the start); POST /_emulator/release {"order": "lifo"} processes
+// them, the last received first; GET /_emulator/hold lists what is held.
 package main
 
 import (
@@ -51,6 +55,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&cfg.opts.FailRate, "fail-rate", 0, "fraction [0,1] of API requests answered 503 before processing")
 	fs.Float64Var(&cfg.opts.DropRate, "drop-rate", 0, "fraction [0,1] of writes committed but answered 502")
 	fs.Int64Var(&cfg.opts.Seed, "seed", 1, "seed of the fail/drop random source")
+	hold := fs.String("hold", "", "hold API requests from the start until POST /_emulator/release {\"order\":\"lifo\"} "+
+		"(or \"fifo\"): writes, reads or all; POST /_emulator/hold {\"writes\":true} does the same at any time")
 	departed := fs.String("departed-writes", string(emulator.DepartedWritesCommit),
 		"what to do with a write whose client has gone: commit (finish it, as a real server does) or cancel (drop it, answer 499)")
 	if err := fs.Parse(args); err != nil {
@@ -60,6 +66,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.opts.DepartedWrites, err = emulator.ParseDepartedWrites(*departed); err != nil {
 		return cfg, fmt.Errorf("-departed-writes must be %q or %q, not %q", emulator.DepartedWritesCommit,
 			emulator.DepartedWritesCancel, *departed)
+	}
+	switch *hold {
+	case "":
+	case "writes":
+		cfg.opts.Hold = emulator.Hold{Writes: true}
+	case "reads":
+		cfg.opts.Hold = emulator.Hold{Reads: true}
+	case "all":
+		cfg.opts.Hold = emulator.Hold{Writes: true, Reads: true}
+	default:
+		return cfg, fmt.Errorf("-hold must be writes, reads or all, not %q", *hold)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -112,8 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platformer-emulator:", err)
 		return 1
 	}
+	console := emulator.New(cfg.opts)
 	srv := &http.Server{
-		Handler:           emulator.New(cfg.opts),
+		Handler:           console,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(stdout, "Platformer Console emulator listening on http://%s\n", ln.Addr())
@@ -125,6 +143,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  admin token   %s\n", cfg.opts.AdminToken)
 	fmt.Fprintf(stdout, "  clock         real time, %s now (POST /_emulator/clock moves it)\n", clock.Now().Format(time.RFC3339))
 	fmt.Fprintf(stdout, "  departed writes %s\n", cfg.opts.DepartedWrites)
+	if h := cfg.opts.Hold; h.Writes || h.Reads {
+		fmt.Fprintf(stdout, "  holding       writes %t, reads %t (POST /_emulator/release lets them go)\n", h.Writes, h.Reads)
+	}
 	fmt.Fprintf(stdout, "Stop with Ctrl-C or SIGTERM (kill %d).\n", os.Getpid())
 
 	served := make(chan error, 1)
@@ -136,6 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "stopping: letting requests in flight finish (a second signal stops at once)")
+	console.Release(emulator.ReleaseFIFO) // held requests are in flight too
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -47,10 +47,16 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"-departed-writes", "abort"}, `-departed-writes must be "commit" or "cancel", not "abort"`},
+		{[]string{"-hold", "everything"}, `-hold must be writes, reads or all, not "everything"`},
 	}
 	for _, tt := range refused {
 		if _, err := parseFlags(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.message) {
 			t.Errorf("%v: err %v, want %q", tt.args, err, tt.message)
+		}
+	}
+	for flag, want := range map[string]emulator.Hold{"writes": {Writes: true}, "reads": {Reads: true}, "all": {Writes: true, Reads: true}} {
+		if cfg, err := parseFlags([]string{"-hold", flag}, io.Discard); err != nil || cfg.opts.Hold != want {
+			t.Errorf("-hold %s: %+v, %v", flag, cfg.opts.Hold, err)
 		}
 	}
 	if _, err := parseFlags([]string{"-addr", "0.0.0.0:8787", "-allow-remote"}, io.Discard); err != nil {
