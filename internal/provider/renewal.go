@@ -72,7 +72,7 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 	diags *diag.Diagnostics) (*client.IssuedToken, string) {
 	before := req.before
 	for attempts := 1; ; attempts++ {
-		sent := api.ConsoleNow()
+		sent := time.Now() // on this machine's clock; consoleTime gives the Console's
 		issued, err := api.RenewServiceAccountToken(ctx, req.scope, lower, req.expiresAt)
 		switch {
 		case err == nil && attempts == 1:
@@ -90,7 +90,9 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 		}
 		sa, made := d.awaitRenewal(ctx, api, req.scope, lower, before, sent)
 		if !made {
-			why := notShownReason(sa, sent, d.renewalWait())
+			why := fmt.Sprintf("the outcome of a renewal sent at %s could not be confirmed: no answer came, and %s %s "+
+				"later, so the Console may still make it, which stops the token in state from working",
+				consoleTime(api, sent).UTC().Truncate(time.Second).Format(time.RFC3339), notShown(sa), d.renewalWait())
 			addUnconfirmed(diags, req, attempts, why, err)
 			return nil, why
 		}
@@ -128,8 +130,8 @@ func attemptsText(n int) string {
 	return fmt.Sprintf("%d attempts", n)
 }
 
-// awaitRenewal reads the account until it shows that a renewal sent at sent (on the
-// Console's clock) was made — its token id is no longer before, or, with before
+// awaitRenewal reads the account until it shows that a renewal sent at sent (on this
+// machine's clock) was made — its token id is no longer before, or, with before
 // unknown, its token was renewed at or after sent — or renewalWait has passed. It
 // returns the account as last read (nil when no read succeeded) and whether it shows
 // the renewal made.
@@ -142,7 +144,7 @@ func (d *providerData) awaitRenewal(ctx context.Context, api *client.Client, sco
 		sa, err := api.GetServiceAccount(ctx, scope, id)
 		if err == nil {
 			last = sa
-			if renewalShown(sa, before, sent) {
+			if renewalShown(sa, before, consoleTime(api, sent)) {
 				return sa, true
 			}
 		}
@@ -167,15 +169,17 @@ func renewalShown(sa *client.ServiceAccount, before string, sent time.Time) bool
 	return !sa.TokenRenewedAt.Before(sent.Truncate(time.Second).Add(-time.Second))
 }
 
-// notShownReason is the stale reason after a renewal sent at sent was not seen made.
-func notShownReason(sa *client.ServiceAccount, sent time.Time, waited time.Duration) string {
-	seen := "the account could not be read"
-	if sa != nil {
-		seen = fmt.Sprintf("the account still held token id %s", sa.TokenID)
+// notShown says what the account showed when a renewal was not seen made.
+func notShown(sa *client.ServiceAccount) string {
+	if sa == nil {
+		return "the account could not be read"
 	}
-	return fmt.Sprintf("the outcome of a renewal sent at %s could not be confirmed: no answer came, and %s %s "+
-		"later, so the Console may still make it, which stops the token in state from working",
-		sent.UTC().Truncate(time.Second).Format(time.RFC3339), seen, waited)
+	return "the account's token had not changed"
+}
+
+// consoleTime is the local instant t on the Console's clock, as the client estimates it now.
+func consoleTime(api *client.Client, t time.Time) time.Time {
+	return api.ConsoleNow().Add(-time.Since(t))
 }
 
 // confirmCurrent reads the account (again, within renewalWait, while reads fail) and

@@ -1,0 +1,298 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
+)
+
+// Issue 18 item 1: a renewal whose outcome is unknown is never trusted blindly. The
+// emulator holds every write, as a stalled Console does, and then processes the held
+// ones last-in first-out, so that a renewal sent earlier is made after one sent later.
+// request_timeout is 3s and max_retries 0, so each renewal times out while held.
+
+// outcomeProvider is the provider block of these tests: short attempts, no retries by
+// the client (only the provider's own renewal logic sends a renewal again).
+func outcomeProvider(e *accEnv) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    platformer = { source = "platformercloud/platformer" }
+  }
+}
+
+provider "platformer" {
+  api_url         = %q
+  token           = %q
+  organization_id = %q
+  request_timeout = "3s"
+  max_retries     = 0
+}
+`, e.URL, e.Token, e.OrgID)
+}
+
+// outcomeStallAfter is how long the held writes stay held, at most, before the releaser
+// lets them go (when no second renewal of each token has come by then): past the 3s
+// request_timeout, so the provider has seen every first renewal time out, and well
+// within the wait for a renewal to show on its account (renewalWait, at least 10s).
+const outcomeStallAfter = 6 * time.Second
+
+// releaser lets the held writes go last-in first-out once resend writes are held (every
+// token's renewal sent a second time: the earlier one is then made last), or once the
+// first held has waited outcomeStallAfter. It stops when stop is closed, releasing
+// what is still held. It records what it did.
+type releaser struct {
+	e      *accEnv
+	resend int
+	stop   chan struct{}
+	done   chan struct{}
+	mu     sync.Mutex
+	log    []string
+}
+
+func startReleaser(e *accEnv, resend int) *releaser {
+	r := &releaser{e: e, resend: resend, stop: make(chan struct{}), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+func (r *releaser) run() {
+	defer close(r.done)
+	for {
+		select {
+		case <-r.stop:
+			if n := r.e.em.Release(emulator.ReleaseLIFO); n > 0 {
+				r.note("%d writes held until the apply ended, then released LIFO", n)
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		st := r.e.em.HoldStatus()
+		if !st.Hold.Writes || len(st.Held) == 0 {
+			continue
+		}
+		waited := time.Since(st.Held[0].Since)
+		if len(st.Held) >= r.resend || waited >= outcomeStallAfter {
+			n := r.e.em.Release(emulator.ReleaseLIFO)
+			r.note("%d writes released LIFO after %s (%d held counts as every renewal sent again)", n,
+				waited.Round(100*time.Millisecond), r.resend)
+		}
+	}
+}
+
+func (r *releaser) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+}
+
+// finish stops the releaser and returns what it did.
+func (r *releaser) finish() string {
+	close(r.stop)
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.log, "; ")
+}
+
+// heldApply runs terraform apply with every write held and a releaser at work.
+func heldApply(t *testing.T, e *accEnv, c *cliDir, resend int, release bool) (cliResult, string) {
+	t.Helper()
+	e.em.SetHold(emulator.Hold{Writes: true})
+	var rel *releaser
+	if release {
+		rel = startReleaser(e, resend)
+	}
+	r := c.start("apply", "-auto-approve").wait(3 * time.Minute)
+	if rel == nil {
+		n := e.em.Release(emulator.ReleaseLIFO)
+		return r, fmt.Sprintf("%d writes held until the apply ended, then released LIFO", n)
+	}
+	return r, rel.finish()
+}
+
+// deadTokens lists the accounts whose token in state does not answer 200.
+func deadTokens(e *accEnv, tokens map[string]string) []string {
+	var dead []string
+	for id, tok := range tokens {
+		if tok == "" {
+			dead = append(dead, id+" (null)")
+		} else if code := e.tokenStatus(tok); code != http.StatusOK {
+			dead = append(dead, fmt.Sprintf("%s (%d)", id, code))
+		}
+	}
+	return dead
+}
+
+// deadNonNull lists the accounts whose token in state is set but does not answer 200.
+func deadNonNull(e *accEnv, tokens map[string]string) []string {
+	var dead []string
+	for id, tok := range tokens {
+		if tok != "" && e.tokenStatus(tok) != http.StatusOK {
+			dead = append(dead, id)
+		}
+	}
+	return dead
+}
+
+// Several tokens renewed by a trigger change while the Console stalls and then makes
+// the held renewals last-in first-out. Today's provider sent each renewal again after
+// its timeout, stored the answer of the second, and the first, made after it, killed
+// it: "Apply complete", and every token in state answered 401. Now a renewal is sent
+// again only once the account shows the first was made, and the result is confirmed:
+// the apply succeeds with every token in state working and only those.
+func TestAccRenewalOutcome_lateEarlierRenewal(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	const n = 3
+	c := initCLI(e, outcomeProvider(e)+fleetConfig(n, "1"))
+	c.must("apply", "-auto-approve")
+	first := stateTokens(c.state())
+
+	// The happy path: one renewal each, and no read to confirm it.
+	c.write(outcomeProvider(e) + fleetConfig(n, "2"))
+	e.em.ResetStats()
+	c.must("apply", "-auto-approve")
+	stats := e.em.Stats()
+	if got := routeCount(stats, http.MethodPost, routeRenew, http.StatusOK); got != n {
+		t.Errorf("%d renewals answered, want %d (one per token)", got, n)
+	}
+	if got := routeCount(stats, http.MethodGet, routeAccount, http.StatusOK); got != 0 {
+		t.Errorf("%d reads of an account after renewals that were answered at once, want 0", got)
+	}
+	second := stateTokens(c.state())
+	checkOnlyStateTokensWork(t, e, second)
+
+	c.write(outcomeProvider(e) + fleetConfig(n, "3"))
+	e.em.ResetStats()
+	apply, released := heldApply(t, e, c, 2*n, true)
+	stats = e.em.Stats()
+	tokens := stateTokens(c.state())
+	dead := deadTokens(e, tokens)
+	t.Logf("stalled apply: exit %d after %s, %q printed: %v; %s; renewals made %d, account reads %d; "+
+		"tokens in state not working: %v", apply.code, apply.took.Round(100*time.Millisecond), "Apply complete",
+		strings.Contains(apply.stdout, "Apply complete!"), released, routeCount(stats, http.MethodPost, routeRenew, http.StatusOK),
+		routeCount(stats, http.MethodGet, routeAccount, http.StatusOK), dead)
+	if apply.code != 0 {
+		t.Fatalf("the stalled apply failed (the releaser let the writes go before the wait for them ran out):\n%s", apply)
+	}
+	if len(dead) > 0 {
+		t.Fatalf("the apply reported success, but tokens in state do not work: %v\n%s", dead, apply)
+	}
+	checkOnlyStateTokensWork(t, e, tokens)
+	for id, tok := range first {
+		e.statusIs(t, tok, http.StatusUnauthorized, "the first token of "+id)
+	}
+	for id, tok := range second {
+		e.statusIs(t, tok, http.StatusUnauthorized, "the token of "+id+" before the stalled apply")
+	}
+	expectOutput(t, apply, "Apply complete! Resources: 0 added, 3 changed, 0 destroyed.")
+	expectNoChanges(t, c, "after the stalled apply")
+}
+
+// The same stall, but the held renewals are let go only after the apply ended: the
+// provider cannot tell whether they will be made, so the apply fails naming each
+// account, and state marks each token as not working. Once the Console has made them,
+// the next plan renews each token and says why: its renewal's outcome could not be
+// confirmed (not "an earlier apply that was interrupted"). Today's provider sent three
+// renewals each, failed, and left the tokens in state, which the held renewals then
+// killed.
+func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	const n = 2
+	c := initCLI(e, outcomeProvider(e)+fleetConfig(n, "1"))
+	c.must("apply", "-auto-approve")
+	before := stateTokens(c.state())
+
+	c.write(outcomeProvider(e) + fleetConfig(n, "2"))
+	e.em.ResetStats()
+	apply, released := heldApply(t, e, c, 0, false)
+	tokens := stateTokens(c.state())
+	t.Logf("stalled apply: exit %d after %s; %s; renewals made %d; errors %v; tokens in state null: %d of %d", apply.code,
+		apply.took.Round(100*time.Millisecond), released, routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK),
+		uniqueSorted(apply.errorSummaries()), len(deadTokens(e, tokens))-len(deadNonNull(e, tokens)), n)
+	if apply.code != 1 {
+		t.Fatalf("an apply whose renewals could not be confirmed must fail:\n%s", apply)
+	}
+	for id := range before {
+		expectOutput(t, apply, "Error: Token Renewal Not Confirmed",
+			fmt.Sprintf("Could not confirm the renewal of the token of service account %s (1 attempt): the outcome of a "+
+				"renewal sent at", id),
+			"could not be confirmed: no answer came, and the account's token had not changed 10s later, so the "+
+				"Console may still make it, which stops the token in state from working.",
+			"State records that the token in state does not work, and the next apply renews it again.")
+		if tokens[id] != "" {
+			t.Errorf("after the unconfirmed renewal of %s, state still holds a token (working: %v); want null", id,
+				e.tokenStatus(tokens[id]) == http.StatusOK)
+		}
+		e.statusIs(t, before[id], http.StatusUnauthorized, "the token of "+id+" once the held renewal was made")
+	}
+	if got := routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK); got != n {
+		t.Errorf("%d renewals made, want %d: one each, never sent again while the first was unknown", got, n)
+	}
+
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("the plan after unconfirmed renewals must renew:\n%s", plan)
+	}
+	// Terraform prints the first of similar warnings, and counts the others.
+	// (The time is the Console's; its clock stands still in this test, while this machine's runs.)
+	expectOutput(t, plan, "Warning: Token Will Be Renewed", "because the outcome of a renewal sent at 2026-11-2",
+		"could not be confirmed: no answer came, and the account's token had not changed 10s later, so the Console "+
+			"may still make it, which stops the token in state from working.",
+		"(and one more similar warning elsewhere)")
+	if strings.Contains(plan.stdout, "interrupted") {
+		t.Errorf("the plan blames an interrupted apply:\n%s", plan)
+	}
+	c.must("apply", "-auto-approve")
+	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
+	expectNoChanges(t, c, "after recovery")
+}
+
+// rotatingOutcomeConfig is the rotating token over blue and green with this test's provider.
+func rotatingOutcomeConfig(e *accEnv, trigger string) string {
+	return outcomeProvider(e) + e.rotatingAccounts() + fmt.Sprintf(`
+resource "platformer_service_account_rotating_token" "test" {
+  service_account_ids = [platformer_service_account.blue.id, platformer_service_account.green.id]
+  rotate_every        = "30d"
+  rotation_trigger    = %q
+}
+`, trigger)
+}
+
+// A rotation while the Console stalls and then makes the held renewals last-in
+// first-out. Today's provider stored a token that the late first renewal killed. Now
+// the rotation succeeds: the new active token works, and so does the previous one.
+func TestAccRenewalOutcome_rotation(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	c := initCLI(e, rotatingOutcomeConfig(e, "1"))
+	c.must("apply", "-auto-approve")
+	before := rotState(t, c)
+
+	c.write(rotatingOutcomeConfig(e, "2"))
+	e.em.ResetStats()
+	apply, released := heldApply(t, e, c, 2, true)
+	after := rotState(t, c)
+	t.Logf("stalled rotation: exit %d after %s; %s; active token answers %d, previous token %d", apply.code,
+		apply.took.Round(100*time.Millisecond), released, e.tokenStatus(after.str("token")), e.tokenStatus(before.str("token")))
+	if apply.code != 0 {
+		t.Fatalf("the stalled rotation failed (the releaser let the writes go before the wait for them ran out):\n%s", apply)
+	}
+	if after.str("active_service_account_id") != before.str("previous_service_account_id") {
+		t.Errorf("active account %s after the rotation, want %s", after.str("active_service_account_id"),
+			before.str("previous_service_account_id"))
+	}
+	e.statusIs(t, after.str("token"), http.StatusOK, "the new active token")
+	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
+	expectNoChanges(t, c, "after the stalled rotation")
+}
