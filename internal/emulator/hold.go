@@ -80,8 +80,8 @@ type holder struct {
 type heldRequest struct {
 	info    HeldRequest
 	client  context.Context // the request's own context: done when its client has gone
-	release chan struct{} // closed when the request may be processed
-	done    chan struct{} // closed when it has been answered (or dropped)
+	release chan struct{}   // closed when the request may be processed
+	done    chan struct{}   // closed when it has been answered (or dropped)
 }
 
 // enter holds the request when the hold says so, and returns a function that waits
@@ -121,17 +121,24 @@ func (h *holder) status() HoldStatus {
 	return st
 }
 
-// release ends the hold and lets every held request go, one at a time in order, each
-// processed and answered before the next is let go. It returns how many it released.
-func (h *holder) release(order ReleaseOrder) int {
+// release lets held requests go, one at a time in order, each processed and answered
+// before the next is let go: the first n in that order (every one when n < 0). The hold
+// ends when end is set. It returns how many it released.
+func (h *holder) release(order ReleaseOrder, n int, end bool) int {
 	h.mu.Lock()
-	queue := h.queue
-	h.queue = nil
-	h.hold = Hold{}
-	h.mu.Unlock()
+	queue := slices.Clone(h.queue)
 	if order == ReleaseLIFO {
 		slices.Reverse(queue)
 	}
+	if n < 0 || n > len(queue) {
+		n = len(queue)
+	}
+	queue = queue[:n]
+	h.queue = slices.DeleteFunc(h.queue, func(q *heldRequest) bool { return slices.Contains(queue, q) })
+	if end {
+		h.hold = Hold{}
+	}
+	h.mu.Unlock()
 	for _, q := range queue {
 		close(q.release)
 		select {
@@ -152,7 +159,12 @@ func (s *Server) HoldStatus() HoldStatus { return s.holder.status() }
 // Release ends the hold and processes every held request in order, one after the
 // other (each answered, or dropped if its client went away and DepartedWrites says
 // cancel, before the next starts). It returns how many requests it released.
-func (s *Server) Release(order ReleaseOrder) int { return s.holder.release(order) }
+func (s *Server) Release(order ReleaseOrder) int { return s.holder.release(order, -1, true) }
+
+// ReleaseSome processes the first n held requests in order, one after the other, as
+// Release does, and keeps holding the others and what comes next. It returns how many
+// it released.
+func (s *Server) ReleaseSome(order ReleaseOrder, n int) int { return s.holder.release(order, n, false) }
 
 // serveHold answers /_emulator/hold: GET the status; POST {"writes": bool, "reads":
 // bool} sets the hold and answers the status.
@@ -175,12 +187,18 @@ func (s *Server) serveHold(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.HoldStatus())
 }
 
-// serveRelease answers POST /_emulator/release {"order": "fifo"|"lifo"}: it returns
-// once every held request has been processed, with {"released": n}.
+// serveRelease answers POST /_emulator/release {"order": "fifo"|"lifo", "count": n}:
+// Release, or ReleaseSome when count is given. It returns once the requests released
+// have been processed, with {"released": n}.
 func (s *Server) serveRelease(w http.ResponseWriter, r *http.Request) {
-	obj, e := controlBody(w, r, "order")
+	obj, e := controlBody(w, r, "order", "count")
 	if e != nil {
 		writeError(w, e)
+		return
+	}
+	count := -1
+	if raw := obj["count"]; !isNull(raw) && (json.Unmarshal(raw, &count) != nil || count < 0) {
+		writeError(w, errorf(http.StatusBadRequest, "count: must be a non-negative integer"))
 		return
 	}
 	raw, _, e := stringField(obj["order"], "order")
@@ -193,7 +211,13 @@ func (s *Server) serveRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusBadRequest, "%s", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"released": s.Release(order)})
+	released := 0
+	if count < 0 {
+		released = s.Release(order)
+	} else {
+		released = s.ReleaseSome(order, count)
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"released": released})
 }
 
 // controlBody decodes a control route's body, a JSON object of accepted fields (an

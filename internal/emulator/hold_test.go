@@ -116,6 +116,43 @@ func TestHoldReleaseOrder(t *testing.T) {
 	}
 }
 
+// ReleaseSome lets the newest (LIFO) or oldest (FIFO) held requests go and keeps
+// holding the rest, and what comes after.
+func TestHoldReleaseSome(t *testing.T) {
+	h := newHarness(t, Options{})
+	a := h.create(t, "", "", "some", nil)
+	h.SetHold(Hold{Writes: true})
+	first := h.sendRenewal(t, a.ServiceAccount.ID, 0)
+	h.awaitHeld(t, 1)
+	second := h.sendRenewal(t, a.ServiceAccount.ID, 0)
+	h.awaitHeld(t, 2)
+	r := h.do(t, req{method: "POST", path: "/_emulator/release", body: map[string]any{"order": "lifo", "count": 1}})
+	mustStatus(t, r, http.StatusOK)
+	if !strings.Contains(string(r.raw), `"released":1`) {
+		t.Fatalf("release: %s", r.raw)
+	}
+	tok2 := <-second
+	mustStatus(t, h.orgListAs(t, tok2), http.StatusOK)
+	third := h.sendRenewal(t, a.ServiceAccount.ID, 0)
+	st := h.awaitHeld(t, 2) // the first, and the third: still holding
+	if !st.Hold.Writes {
+		t.Fatalf("a partial release ended the hold: %+v", st)
+	}
+	if n := h.ReleaseSome(ReleaseFIFO, 1); n != 1 {
+		t.Fatalf("released %d", n)
+	}
+	tok1 := <-first
+	mustStatus(t, h.orgListAs(t, tok1), http.StatusOK)
+	mustRefuse(t, h.orgListAs(t, tok2), http.StatusUnauthorized, "renewed")
+	if n := h.Release(ReleaseFIFO); n != 1 {
+		t.Fatalf("released %d", n)
+	}
+	mustStatus(t, h.orgListAs(t, <-third), http.StatusOK)
+	if n := h.ReleaseSome(ReleaseLIFO, 3); n != 0 {
+		t.Fatalf("released %d from an empty hold", n)
+	}
+}
+
 // A held write whose client has gone is made on release (DepartedWrites commit, the
 // default), as a stalled Console that catches up makes it; with cancel it is dropped.
 func TestHoldDepartedWrite(t *testing.T) {
@@ -202,6 +239,8 @@ func TestHoldControlRefusals(t *testing.T) {
 		{"POST", "/_emulator/hold", `{"all":true}`, `unknown field "all"`, http.StatusBadRequest},
 		{"POST", "/_emulator/release", `{"order":"random"}`, `order "random": use "fifo" or "lifo"`, http.StatusBadRequest},
 		{"POST", "/_emulator/release", `{"order":1}`, "order: must be a string", http.StatusBadRequest},
+		{"POST", "/_emulator/release", `{"count":-1}`, "count: must be a non-negative integer", http.StatusBadRequest},
+		{"POST", "/_emulator/release", `{"count":"all"}`, "count: must be a non-negative integer", http.StatusBadRequest},
 		{"GET", "/_emulator/release", "", "allowed: POST", http.StatusMethodNotAllowed},
 		{"DELETE", "/_emulator/hold", "", "allowed: GET, POST", http.StatusMethodNotAllowed},
 	} {

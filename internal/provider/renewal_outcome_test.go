@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
 )
 
@@ -295,4 +297,77 @@ func TestAccRenewalOutcome_rotation(t *testing.T) {
 	e.statusIs(t, after.str("token"), http.StatusOK, "the new active token")
 	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
 	expectNoChanges(t, c, "after the stalled rotation")
+}
+
+// awaitHold waits until at least n writes are held, the first of them departed (its
+// client stopped waiting) when departed is set.
+func awaitHold(t *testing.T, e *accEnv, n int, departed bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		st := e.em.HoldStatus()
+		if len(st.Held) >= n && (!departed || st.Held[0].Departed) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("held after a minute: %+v; want %d (first departed: %v)", st.Held, n, departed)
+		}
+	}
+}
+
+// A renewal made elsewhere while the provider watches the account for its lost one:
+// the provider takes the new token id for its own renewal made, and renews again; then
+// the Console makes its held first renewal after the second one, whose answer is
+// stored. The read that confirms the last renewal sees it: the apply fails naming the
+// account, state marks the token as not working and says why, and the next apply
+// renews it. Without that read, the apply reported success with a dead token in state.
+func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	c := initCLI(e, outcomeProvider(e)+fleetConfig(1, "1"))
+	c.must("apply", "-auto-approve")
+	id, _ := onlyEntry(t, stateTokens(c.state()))
+
+	c.write(outcomeProvider(e) + fleetConfig(1, "2"))
+	e.em.SetHold(emulator.Hold{Writes: true})
+	defer e.em.Release(emulator.ReleaseFIFO)
+	p := c.start("apply", "-auto-approve")
+	awaitHold(t, e, 1, true) // the first renewal timed out: the provider watches the account
+	elsewhere := make(chan error, 1)
+	go func() {
+		_, err := e.client().RenewServiceAccountToken(context.Background(), client.Scope{OrganizationID: e.OrgID}, id, nil)
+		elsewhere <- err
+	}()
+	awaitHold(t, e, 2, false)
+	e.em.ReleaseSome(emulator.ReleaseLIFO, 1) // the renewal made elsewhere
+	if err := <-elsewhere; err != nil {
+		t.Fatalf("renewal elsewhere: %v", err)
+	}
+	awaitHold(t, e, 2, false) // the provider's second renewal
+	e.em.Release(emulator.ReleaseLIFO)
+	apply := p.wait(3 * time.Minute)
+	tokens := stateTokens(c.state())
+	t.Logf("apply: exit %d after %s, errors %v; token in state: null %v, dead %v", apply.code,
+		apply.took.Round(100*time.Millisecond), apply.errorSummaries(), tokens[id] == "", len(deadNonNull(e, tokens)) > 0)
+	if apply.code != 1 {
+		t.Fatalf("an apply whose last renewal was overtaken must fail:\n%s", apply)
+	}
+	expectOutput(t, apply, "Error: Token Renewal Not Confirmed",
+		fmt.Sprintf("Could not confirm the renewal of the token of service account %s (2 attempts): the renewal whose "+
+			"answer was received issued token id", id),
+		"an earlier renewal of this apply, whose answer was lost, or a renewal made elsewhere, was made after it, so "+
+			"the token received does not work.")
+	if tokens[id] != "" {
+		t.Errorf("state holds a token after the failed apply (working: %v); want null", e.tokenStatus(tokens[id]) == http.StatusOK)
+	}
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("the plan after an unconfirmed renewal must renew:\n%s", plan)
+	}
+	expectOutput(t, plan, "Warning: Token Will Be Renewed",
+		fmt.Sprintf("This apply renews the token of service account %s because the renewal whose answer was received "+
+			"issued token id", id))
+	c.must("apply", "-auto-approve")
+	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
+	expectNoChanges(t, c, "after recovery")
 }

@@ -814,6 +814,11 @@ func TestAccServiceAccountRotatingToken_lostRotation(t *testing.T) {
 	expectOutput(t, failed, "Error: Outcome Unknown",
 		fmt.Sprintf("Could not renew the token of service account %s (3 attempts; the Console may have renewed it: if "+
 			"so, that account's previous token no longer works, and the next apply renews it again)", next))
+	// Each lost renewal was seen made on the account before the next was sent: three in
+	// all (a literal, not maxLostRenewals, so that a change of it fails here).
+	if got := routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusBadGateway); got != 3 {
+		t.Errorf("%d renewals sent and lost, want 3", got)
+	}
 	after := rotState(t, c)
 	if after.str("token") != before.str("token") || after.str("active_service_account_id") != before.str("active_service_account_id") {
 		t.Errorf("a failed rotation changed the active token in state")
