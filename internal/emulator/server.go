@@ -17,8 +17,8 @@
 // Control routes under /_emulator/ (no authentication, never counted, never faulted)
 // report statistics, move a MovableClock (ManualClock, ShiftedClock), reset the state,
 // hold API requests and release them in a chosen order (POST /_emulator/hold
-// {"writes": true}, POST /_emulator/release {"order": "lifo"}, GET /_emulator/hold
-// for what is held), and answer health checks.
+// {"writes": true}, POST /_emulator/release {"order": "lifo"} or {"order": "lifo",
+// "count": 1}, GET /_emulator/hold for what is held), and answer health checks.
 // Their successful answers are plain JSON; their refusals use the error envelope.
 //
 // The emulator never imports the client or Terraform: it is the other side of the wire.
