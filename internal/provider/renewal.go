@@ -36,7 +36,7 @@ func (d *providerData) renewalWait() time.Duration {
 type renewRequest struct {
 	scope     client.Scope
 	id        string     // the service account, as configured
-	before    string     // its token id as last known; "" when unknown (a create)
+	before    string     // its token id as last known; "" when unknown (a create): then read from the cache
 	expiresAt *time.Time // nil: the new token never expires
 	// lostNote is added to the error when an outcome is unknown; unconfirmedNote ends
 	// the error when the token received (if any) cannot be proved current.
@@ -71,6 +71,13 @@ func (d *providerData) renewToken(ctx context.Context, api *client.Client, req r
 func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, req renewRequest, lower string,
 	diags *diag.Diagnostics) (*client.IssuedToken, string) {
 	before := req.before
+	if before == "" {
+		// A create: the account as this process knows it (a listing shared by every
+		// resource, made once), for the token id a lost renewal would change.
+		if sa, err := d.cache.Get(ctx, req.scope, lower); err == nil {
+			before = sa.TokenID
+		}
+	}
 	for attempts := 1; ; attempts++ {
 		sent := time.Now() // on this machine's clock; consoleTime gives the Console's
 		issued, err := api.RenewServiceAccountToken(ctx, req.scope, lower, req.expiresAt)

@@ -371,3 +371,34 @@ func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
 	expectNoChanges(t, c, "after recovery")
 }
+
+// The same stall when the tokens are created (the accounts exist): the account's token
+// id before the renewal comes from the listing the provider makes anyway, and the
+// creates succeed with working tokens, and only those.
+func TestAccRenewalOutcome_createDuringStall(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	const n = 2
+	accounts := fmt.Sprintf(`
+resource "platformer_service_account" "fleet" {
+  count       = %d
+  name        = format("fleet-%%02d", count.index)
+  permissions = ["organization.viewer"]
+}
+`, n)
+	c := initCLI(e, outcomeProvider(e)+accounts)
+	c.must("apply", "-auto-approve")
+	c.write(outcomeProvider(e) + fleetConfig(n, "1"))
+	e.em.ResetStats()
+	apply, released := heldApply(t, e, c, 2*n, true)
+	tokens := stateTokens(c.state())
+	t.Logf("stalled create: exit %d after %s; %s; renewals made %d; tokens in state not working: %v", apply.code,
+		apply.took.Round(100*time.Millisecond), released, routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK),
+		deadTokens(e, tokens))
+	if apply.code != 0 {
+		t.Fatalf("the stalled create failed:\n%s", apply)
+	}
+	checkOnlyStateTokensWork(t, e, tokens)
+	expectNoChanges(t, c, "after the stalled create")
+}
