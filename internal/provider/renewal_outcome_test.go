@@ -402,3 +402,50 @@ resource "platformer_service_account" "fleet" {
 	checkOnlyStateTokensWork(t, e, tokens)
 	expectNoChanges(t, c, "after the stalled create")
 }
+
+// A rotation whose renewal is held until the apply ended: the apply fails naming the
+// account, the active token in state is untouched and still works, and once the
+// Console has made the held renewal, the next plan rotates again without taking it for
+// a renewal made outside Terraform; after it, the new and the previous token work.
+func TestAccRenewalOutcome_unconfirmedRotation(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	c := initCLI(e, rotatingOutcomeConfig(e, "1"))
+	c.must("apply", "-auto-approve")
+	before := rotState(t, c)
+	next := before.str("previous_service_account_id")
+
+	c.write(rotatingOutcomeConfig(e, "2"))
+	apply, released := heldApply(t, e, c, 0, false)
+	after := rotState(t, c)
+	t.Logf("stalled rotation: exit %d after %s; %s; errors %v; active token answers %d", apply.code,
+		apply.took.Round(100*time.Millisecond), released, apply.errorSummaries(), e.tokenStatus(after.str("token")))
+	if apply.code != 1 {
+		t.Fatalf("a rotation whose renewal could not be confirmed must fail:\n%s", apply)
+	}
+	expectOutput(t, apply, "Error: Token Renewal Not Confirmed",
+		fmt.Sprintf("Could not confirm the renewal of the token of service account %s (1 attempt)", next),
+		"The token received (if any) is not stored: state keeps the active token it held, which still works, and the "+
+			"next apply rotates again.")
+	if after.str("token") != before.str("token") || after.str("active_service_account_id") != before.str("active_service_account_id") {
+		t.Errorf("a failed rotation changed the active token in state")
+	}
+	e.statusIs(t, after.str("token"), http.StatusOK, "the active token after the failed rotation")
+
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("the plan after a failed rotation must rotate:\n%s", plan)
+	}
+	if ws := plan.warningSummaries(); len(ws) > 0 {
+		t.Errorf("the plan warns %v; a renewal of the failed apply is not one made outside Terraform:\n%s", ws, plan)
+	}
+	c.must("apply", "-auto-approve")
+	done := rotState(t, c)
+	if done.str("active_service_account_id") != next {
+		t.Errorf("active account %s after the rotation, want %s", done.str("active_service_account_id"), next)
+	}
+	e.statusIs(t, done.str("token"), http.StatusOK, "the new active token")
+	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
+	expectNoChanges(t, c, "after recovery")
+}

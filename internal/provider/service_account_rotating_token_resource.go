@@ -578,19 +578,18 @@ func permissionDifference(a, b *client.ServiceAccount) string {
 // when it failed (diagnosed). An answer that was lost is renewed again once the account
 // shows it was made (renewToken): it is the only source of the secret, and what a
 // repeated renewal kills was killed by the lost one already.
-func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *client.Client, m *serviceAccountRotatingTokenModel, id, before string, diags *diag.Diagnostics) *client.IssuedToken {
+func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *client.Client, m *serviceAccountRotatingTokenModel, id, before string, diags *diag.Diagnostics) (*client.IssuedToken, string) {
 	var expiresAt *time.Time
 	if lifetime := m.ExpiresIn.Duration(); lifetime > 0 {
 		t := r.now().Add(lifetime).Truncate(time.Second)
 		expiresAt = &t
 	}
-	issued, _ := r.data.renewToken(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
+	return r.data.renewToken(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
 		lostNote: "the Console may have renewed it: if so, that account's previous token no longer works, and the " +
 			"next apply renews it again",
 		unconfirmedNote: "The token received (if any) is not stored: state keeps the active token it held, which " +
 			"still works, and the next apply rotates again.",
 	}, diags)
-	return issued
 }
 
 // setActive records the token issued for account id (as configured) as the active one.
@@ -628,12 +627,12 @@ func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req re
 		return
 	}
 	plan.ID = types.StringValue(ids[0] + "," + ids[1])
-	first := r.renew(ctx, api, &plan, ids[0], "", &resp.Diagnostics)
+	first, _ := r.renew(ctx, api, &plan, ids[0], "", &resp.Diagnostics)
 	if first == nil {
 		return
 	}
 	ctx = maskSecrets(ctx, first.Token)
-	second := r.renew(ctx, api, &plan, ids[1], "", &resp.Diagnostics)
+	second, _ := r.renew(ctx, api, &plan, ids[1], "", &resp.Diagnostics)
 	if second == nil {
 		// Keep the token we have: state holds a working active token; the apply fails.
 		setActive(&plan, ids[0], first)
@@ -770,12 +769,17 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	if !strings.EqualFold(next, state.PreviousServiceAccountID.ValueString()) {
 		before = ""
 	}
-	issued := r.renew(ctx, api, &plan, next, before, &resp.Diagnostics)
+	issued, unconfirmed := r.renew(ctx, api, &plan, next, before, &resp.Diagnostics)
 	if issued == nil {
 		// The active token in state is untouched (still working, if it did). Record what
 		// became of the inactive account's token: when the Console did renew, the previous
-		// token is gone, and the next plan rotates again.
-		if id := r.currentTokenID(ctx, api, &state, next); !id.IsNull() && !id.Equal(state.PreviousTokenID) {
+		// token is gone, and the next plan rotates again. When it may still renew, the
+		// previous token id is unknown: the next refresh records it, without taking a
+		// renewal of this apply for one made outside Terraform.
+		if unconfirmed != "" {
+			state.PreviousTokenID = types.StringNull()
+			resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
+		} else if id := r.currentTokenID(ctx, api, &state, next); !id.IsNull() && !id.Equal(state.PreviousTokenID) {
 			state.PreviousTokenID = id
 			resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 		}
