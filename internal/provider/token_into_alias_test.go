@@ -118,6 +118,14 @@ func aliasRotations(t *testing.T, ac aliasCase) {
 		if !strings.Contains(r.stdout, ac.renewed) {
 			t.Errorf("renewal %d: expected the plan to renew by time (%q):\n%s", i, ac.renewed, r)
 		}
+		// The account managed through the alias cannot be refreshed in this run: it says why.
+		for _, want := range []string{"Warning: Refresh Skipped: Provider Configuration Not Known Until Apply",
+			"Service account", "was not refreshed in this plan and keeps its prior state, because this provider " +
+				"configuration's token is not known at plan time", "the next plan, with the token known, refreshes it"} {
+			if !expectText(want).MatchString(r.stdout) {
+				t.Errorf("renewal %d: the refresh of the account managed through the alias does not say %q:\n%s", i, want, r)
+			}
+		}
 		expectEmptyPlans(t, c, fmt.Sprintf("after renewal %d", i))
 		tokens = append(tokens, tokenIDOf(t, c, ac.addr))
 		if tokens[i] == tokens[i-1] {
