@@ -230,8 +230,11 @@ func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID strin
 	var why string
 	switch answered, wasAnswer := recordedRenewal(ctx, p, answeredKey); {
 	case known && !theirs.Before(oursAt) && theirs.Sub(oursAt) < fightWindow:
-		why = fmt.Sprintf("%s after this resource renewed it at %s", durationText(theirs.Sub(oursAt).Truncate(time.Second)),
-			oursAt.UTC().Format(time.RFC3339))
+		after := "less than a second"
+		if d := theirs.Sub(oursAt).Truncate(time.Second); d > 0 {
+			after = durationText(d)
+		}
+		why = fmt.Sprintf("%s after this resource renewed it at %s", after, oursAt.UTC().Format(time.RFC3339))
 	case wasAnswer:
 		why = fmt.Sprintf("and this resource's renewal before (at %s) answered a renewal made elsewhere at %s: "+
 			"renewed elsewhere twice in a row", ours.ValueString(), answered.RenewedAt.UTC().Format(time.RFC3339))
