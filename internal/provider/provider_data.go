@@ -63,7 +63,7 @@ func (d *providerData) apiOrDiag(diags *diag.Diagnostics) *client.Client {
 	switch {
 	case err != nil && d != nil && d.unknown != "":
 		diags.AddError("Provider Configuration Not Known Until Apply",
-			"Cannot call the Platformer Console at plan time: "+d.unknown+". A data source read through this "+
+			"Cannot call the Platformer Console now, because "+d.unknown+". A data source read through this "+
 				"provider configuration must then wait for the apply: add depends_on = [<that resource>] to the "+
 				"data source (for example depends_on = [platformer_service_account_rotating_token.ci]), so that "+
 				"Terraform reads it during apply, after the renewal, in every run that creates or renews the token, "+

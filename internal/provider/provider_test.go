@@ -75,7 +75,7 @@ data "platformer_organization" "late" {
   name     = "acme"
 }
 `, e.Token, e.URL)),
-			ExpectError: expectMessage(`Cannot call the Platformer Console at plan time: this provider configuration's token is not known at plan time`),
+			ExpectError: expectMessage(`Cannot call the Platformer Console now, because this provider configuration's token is not known at plan time`),
 		}},
 	})
 }
