@@ -172,3 +172,29 @@ provider "platformer" {
 	expectEmptyPlans(t, c, "once one manager is left")
 	c.must("destroy", "-auto-approve")
 }
+
+// The same for a rotating token: another workspace's rotating token over the same two
+// accounts renews them right after this one; this workspace's next plan warns, naming
+// the active account.
+func TestAccTokenManagers_rotatingTwoWorkspaces(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	a := initCLI(e, managersConfig(e, rotatingBlock("a", "")))
+	a.must("apply", "-auto-approve")
+	active := attrOf(t, a, "platformer_service_account_rotating_token.a", "active_service_account_id")
+	x, y := idOf(t, a, "platformer_service_account.x"), idOf(t, a, "platformer_service_account.y")
+
+	b := initCLI(e, e.config(fmt.Sprintf(`
+resource "platformer_service_account_rotating_token" "other" {
+  service_account_ids = [%q, %q]
+  rotate_every        = "30d"
+}
+`, x, y)))
+	b.must("apply", "-auto-approve")
+	expectFightWarning(t, a.run("plan", "-detailed-exitcode"), active, "after this resource renewed it at",
+		"another workspace's rotating token over the same accounts")
+	b.must("state", "rm", "platformer_service_account_rotating_token.other")
+	a.must("apply", "-auto-approve")
+	expectEmptyPlans(t, a, "once one manager is left")
+	a.must("destroy", "-auto-approve")
+}
