@@ -14,7 +14,8 @@ import (
 // they need what the in-process provider cannot give (one provider instance per alias:
 // the built binary).
 var guidesAppliedElsewhere = map[string]string{
-	"guides/ephemeral-account": "TestAccServiceAccountEphemeral_endToEnd",
+	"guides/ephemeral-account":          "TestAccServiceAccountEphemeral_endToEnd",
+	"guides/token-for-a-provider-alias": "TestAccTokenIntoAlias_example",
 }
 
 // Every example under examples/resources and examples/data-sources, and every guide

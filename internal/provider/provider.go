@@ -73,7 +73,9 @@ func (p *platformerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Sensitive: true,
 				MarkdownDescription: fmt.Sprintf("API token: a user's token or a service account's. Defaults to the `%s` "+
 					"environment variable. It may come from a resource of the same configuration (for example "+
-					"`platformer_service_account_token.x.token`); calls are refused until its value is known.", envToken),
+					"`platformer_service_account_token.x.token`); calls are refused until its value is known. In the runs "+
+					"that create or renew that token, a data source read through this configuration needs `depends_on` "+
+					"on its resource, so that Terraform reads it during apply, after the renewal.", envToken),
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, CustomType: uuidType{},

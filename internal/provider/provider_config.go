@@ -30,11 +30,7 @@ const (
 func (p *platformerProvider) configure(ctx context.Context, cfg providerModel, terraformVersion string, diags *diag.Diagnostics) *providerData {
 	data := &providerData{clock: p.clock}
 
-	if cfg.APIURL.IsUnknown() || cfg.Token.IsUnknown() {
-		data.unknown = "the provider's api_url or token is not known yet: it comes from a resource that has " +
-			"not been applied. Apply that resource first (for example with -target), or move the resources that " +
-			"use this provider to a later run."
-	}
+	data.unknown = unknownConfigReason(cfg.APIURL.IsUnknown(), cfg.Token.IsUnknown())
 	if cfg.OrganizationID.IsUnknown() {
 		data.organizationUnknown = true
 	}

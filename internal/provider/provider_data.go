@@ -56,13 +56,46 @@ func (d *providerData) api() (*client.Client, error) {
 	return d.client, nil
 }
 
-// apiOrDiag is api for CRUD methods: it records the refusal as a diagnostic.
+// apiOrDiag is api for CRUD methods and data sources: it records the refusal as a
+// diagnostic. While the provider's configuration is not known (at plan time, its token
+// from a resource created or renewed in this run), the one caller that can be fixed in
+// the configuration is a data source read through it: the message says how.
 func (d *providerData) apiOrDiag(diags *diag.Diagnostics) *client.Client {
 	c, err := d.api()
-	if err != nil {
+	switch {
+	case err != nil && d != nil && d.unknown != "":
+		diags.AddError("Provider Configuration Not Known Until Apply",
+			"Cannot call the Platformer Console now, because "+d.unknown+". A data source read through this "+
+				"provider configuration must then wait for the apply: add depends_on = [<that resource>] to the "+
+				"data source (for example depends_on = [platformer_service_account_rotating_token.ci]), so that "+
+				"Terraform reads it during apply, after the renewal, in every run that creates or renews the token, "+
+				"and at plan time in the others. Without it, every such run fails here, and a scheduled terraform "+
+				"apply never rotates the token. In those runs the data source's values are known only after apply: "+
+				"take arguments that replace a resource when they change (such as project_id) from a data source "+
+				"read through a provider configuration whose token is known.")
+	case err != nil:
 		diags.AddError("Platformer API Not Available", "Cannot call the Platformer Console: "+err.Error())
 	}
 	return c
+}
+
+// unknownConfigReason says why the provider's configuration is not known at plan time,
+// for messages: "" when it is known.
+func unknownConfigReason(apiURL, token bool) string {
+	const renewed = "the token of a resource created or renewed in this run (a platformer_service_account_token " +
+		"or platformer_service_account_rotating_token that is created, rotates or expires, or any other resource " +
+		"whose attribute it takes), and the new value exists only once that resource is applied"
+	switch {
+	case apiURL && token:
+		return "this provider configuration's api_url and token are not known at plan time: they come from " +
+			"resources created or changed in this run; the token is " + renewed
+	case token:
+		return "this provider configuration's token is not known at plan time: it is " + renewed
+	case apiURL:
+		return "this provider configuration's api_url is not known at plan time: it comes from a resource " +
+			"created or changed in this run, and is known only once that resource is applied"
+	}
+	return ""
 }
 
 // resolveOrganization returns the organization a resource or data source works in:
@@ -84,13 +117,15 @@ func (d *providerData) resolveOrganization(v basetypes.StringValuable, diags *di
 }
 
 // skipRefresh reports whether a Read must keep the prior state because the provider's
-// configuration is not known yet (its token comes from a resource changed in this
-// same plan). It warns, so the kept state is not taken for a fresh read.
+// configuration is not known yet (its token comes from a resource created or renewed in
+// this same run). It warns, so the kept state is not taken for a fresh read.
 func (d *providerData) skipRefresh(what string, diags *diag.Diagnostics) bool {
 	if d == nil || d.unknown == "" {
 		return false
 	}
-	diags.AddWarning("Refresh Skipped: Provider Configuration Not Known Yet",
-		fmt.Sprintf("%s was not refreshed and keeps its prior state, because %s", what, d.unknown))
+	diags.AddWarning("Refresh Skipped: Provider Configuration Not Known Until Apply",
+		fmt.Sprintf("%s was not refreshed in this plan and keeps its prior state, because %s. Nothing needs to "+
+			"change in the configuration: this run changes it only as planned, and the next plan, with the token "+
+			"known, refreshes it as usual.", what, d.unknown))
 	return true
 }

@@ -75,7 +75,7 @@ data "platformer_organization" "late" {
   name     = "acme"
 }
 `, e.Token, e.URL)),
-			ExpectError: expectMessage(`Cannot call the Platformer Console: the provider's api_url or token is not known yet: it comes from a resource that has not been applied.`),
+			ExpectError: expectMessage(`Cannot call the Platformer Console now, because this provider configuration's token is not known at plan time`),
 		}},
 	})
 }

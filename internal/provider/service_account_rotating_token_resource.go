@@ -378,7 +378,7 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 
 	if req.State.Raw.IsNull() {
 		if idsKnown {
-			r.claim(ids, &req, "", &resp.Diagnostics)
+			r.claim(ctx, ids, &req, resp, "", false)
 			r.checkAccounts(ctx, &plan, ids, true, &resp.Diagnostics)
 		}
 		planCreate(&plan, ids, idsKnown)
@@ -395,12 +395,13 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 	}
 	stateIDs, _ := accountIDs(state.ServiceAccountIDs)
-	if !idsKnown || len(resp.RequiresReplace) > 0 || !slices.Equal(ids, stateIDs) {
+	replacing := !idsKnown || len(resp.RequiresReplace) > 0 || !slices.Equal(ids, stateIDs)
+	r.claim(ctx, ids, &req, resp, state.TokenID.ValueString(), replacing)
+	if replacing {
 		// Replaced: Terraform plans the create next, which claims and checks.
 		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 		return
 	}
-	r.claim(ids, &req, state.TokenID.ValueString(), &resp.Diagnostics)
 	r.checkAccounts(ctx, &plan, ids, false, &resp.Diagnostics)
 
 	now := r.now()
@@ -489,12 +490,14 @@ func keepState(plan, state *serviceAccountRotatingTokenModel) {
 	}
 }
 
-// claim applies the one-manager rule to both accounts.
-func (r *serviceAccountRotatingTokenResource) claim(ids []string, req *resource.ModifyPlanRequest, priorTokenID string, diags *diag.Diagnostics) {
+// claim applies the one-manager rule to both accounts (token_managers.go).
+func (r *serviceAccountRotatingTokenResource) claim(ctx context.Context, ids []string, req *resource.ModifyPlanRequest,
+	resp *resource.ModifyPlanResponse, priorTokenID string, replacing bool) {
+	accounts := make([]claimedAccount, len(ids))
 	for i, id := range ids {
-		r.data.claimTokenManager(strings.ToLower(id), tokenClaim{Manager: rotatingResourceType, Config: req.Config.Raw, PriorTokenID: priorTokenID},
-			path.Root("service_account_ids").AtListIndex(i), diags)
+		accounts[i] = claimedAccount{id, path.Root("service_account_ids").AtListIndex(i)}
 	}
+	r.data.claimFromPlan(ctx, rotatingResourceType, req, resp, priorTokenID, replacing, accounts...)
 }
 
 // checkAccounts reads both accounts (from the shared listing) and warns when their
@@ -648,6 +651,8 @@ func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req re
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	noteRenewal(ctx, resp.Private, false, &resp.Diagnostics) // one manager (token_managers.go)
 }
 
 func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -704,6 +709,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 		setStale(ctx, resp.Private, rotatingStaleKey, fmt.Sprintf("the active token (service account %s) was renewed outside "+
 			"Terraform at %s (token id %s; state held %s), so the token in state no longer works", active,
 			activeSA.TokenRenewedAt.UTC().Format(time.RFC3339), activeSA.TokenID, state.TokenID.ValueString()), &resp.Diagnostics)
+		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenID, &resp.Diagnostics)
 	}
 	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
 		resp.Diagnostics.AddWarning("Previous Token No Longer Works",
@@ -792,6 +798,8 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
 }
 
 func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -35,12 +35,6 @@ const discardedTokenLifetime = time.Hour
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
 
-// replacingKey is the private-state key in which ModifyPlan records the token id of the
-// prior state. Terraform plans a replacement twice, and hands the second plan (a
-// create) the private state the first planned: a create that finds it is the
-// replacement of that token's resource, not another manager of the account's token.
-const replacingKey = "replacing_token"
-
 type serviceAccountTokenResource struct {
 	data  *providerData
 	clock Clock // used before Configure (validation); the provider's clock after
@@ -77,6 +71,7 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	noteRenewal(ctx, resp.Private, false, &resp.Diagnostics) // one manager (token_managers.go)
 }
 
 // renew issues a new token for the planned expiry, the account's token being before
@@ -231,6 +226,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 			"in the Console, by another Terraform configuration or state, or by an earlier apply that was interrupted "+
 			"(killed) before it recorded the new token, so the token in state no longer works", rfc3339Of(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
 			&resp.Diagnostics)
+		noticeRenewalElsewhere(ctx, resp.Private, sa.ID, state.RenewedAt, sa.TokenRenewedAt, sa.TokenID, &resp.Diagnostics)
 	}
 	state.ID = uuidOf(sa.ID)
 	state.OrganizationID = uuidOf(sa.OrganizationID)
@@ -266,6 +262,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
@@ -553,11 +550,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 					"renewal.", at, now.Format(time.RFC3339), note))
 			return
 		}
-		replaced := ""
-		if raw, d := req.Private.GetKey(ctx, replacingKey); !d.HasError() && len(raw) > 0 {
-			_ = json.Unmarshal(raw, &replaced)
-		}
-		r.claim(&req, &plan, replaced, replaced == "", &resp.Diagnostics)
+		r.claim(ctx, &req, resp, &plan, "", false)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -583,17 +576,12 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		plan.RenewBefore = state.RenewBefore
 	}
 
-	// A replacement is claimed by the create Terraform plans next (token_managers.go),
-	// which finds this token id in the private state planned here.
-	marker, _ := json.Marshal(state.TokenID.ValueString())
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, marker)...)
+	// A replacement is claimed by the create Terraform plans next (token_managers.go).
 	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
 		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
-	if !replacing {
-		r.claim(&req, &plan, state.TokenID.ValueString(), false, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	r.claim(ctx, &req, resp, &plan, state.TokenID.ValueString(), replacing)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	var configChanges, otherReasons []string
@@ -666,13 +654,13 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 
 // claim registers this resource as the manager of its account's token, for the
 // one-manager rule (token_managers.go), once the account id is known.
-func (r *serviceAccountTokenResource) claim(req *resource.ModifyPlanRequest, plan *serviceAccountTokenModel, priorTokenID string, fresh bool, diags *diag.Diagnostics) {
-	if plan.ServiceAccountID.IsUnknown() || plan.ServiceAccountID.IsNull() {
-		return
+func (r *serviceAccountTokenResource) claim(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	plan *serviceAccountTokenModel, priorTokenID string, replacing bool) {
+	var accounts []claimedAccount
+	if !plan.ServiceAccountID.IsUnknown() && !plan.ServiceAccountID.IsNull() {
+		accounts = append(accounts, claimedAccount{plan.ServiceAccountID.Lower(), path.Root("service_account_id")})
 	}
-	r.data.claimTokenManager(plan.ServiceAccountID.Lower(),
-		tokenClaim{Manager: "platformer_service_account_token", Config: req.Config.Raw, PriorTokenID: priorTokenID, Fresh: fresh},
-		path.Root("service_account_id"), diags)
+	r.data.claimFromPlan(ctx, "platformer_service_account_token", req, resp, priorTokenID, replacing, accounts...)
 }
 
 // passedExpiresAt reports whether the configured expires_at is known and has passed

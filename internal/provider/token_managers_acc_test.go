@@ -42,9 +42,15 @@ resource "platformer_service_account_token" %q {
 // idOf is the id attribute of addr in c's state.
 func idOf(t *testing.T, c *cliDir, addr string) string {
 	t.Helper()
+	return attrOf(t, c, addr, "id")
+}
+
+// attrOf is the string attribute attr of addr in c's state.
+func attrOf(t *testing.T, c *cliDir, addr, attr string) string {
+	t.Helper()
 	for _, in := range c.state() {
 		if in.Addr == addr {
-			return in.str("id")
+			return in.str(attr)
 		}
 	}
 	t.Fatalf("%s is not in state", addr)

@@ -17,39 +17,51 @@ func TestTokenManagers_claim(t *testing.T) {
 		wantOK  bool
 	}
 	cases := map[string][]step{
-		"one create": {{acct, tokenClaim{tok, cfg("a"), "", false}, true}},
+		"one create": {{acct, tokenClaim{tok, cfg("a"), "", true}, true}},
 		"one update": {{acct, tokenClaim{tok, cfg("a"), "t1", false}, true}},
 		"two blocks with different configurations": {
 			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
 			{acct, tokenClaim{tok, cfg("b"), "t2", false}, false},
 		},
-		"count = 2 of one block (two creates, same configuration)": {
-			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", false}, false},
-		},
 		"two existing instances with the same configuration": {
 			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
 			{acct, tokenClaim{tok, cfg("a"), "t2", false}, false},
 		},
-		"a replacement planned against the prior state, then as a create": {
+		"a replacement: the create half holds the marker of the token it replaces": {
 			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
 		},
-		"a replacement whose create half knows the token it replaces": {
+		"a create whose marker names another token": {
 			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "t2", false}, false},
+		},
+		"a replacement of an instance whose state holds no token id": {
+			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
 		},
 		"an identical block added beside an existing one (a fresh create)": {
 			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
 			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
 		},
+		"count = 2 of one block (two fresh creates)": {
+			{acct, tokenClaim{tok, cfg("a"), "", true}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
+		},
+		"an identical rotating token block added beside an existing one": {
+			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{rot, cfg("a"), "", true}, false},
+		},
+		"a replacement of a rotating token": {
+			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
+			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
+		},
 		"a token resource and a rotating token on one account": {
-			{acct, tokenClaim{rot, cfg("a"), "", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", false}, false},
+			{acct, tokenClaim{rot, cfg("a"), "", true}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
 		},
 		"two accounts": {
-			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
-			{"a1c3e000-0000-4000-8000-0000000000bb", tokenClaim{tok, cfg("b"), "", false}, true},
+			{acct, tokenClaim{tok, cfg("a"), "", true}, true},
+			{"a1c3e000-0000-4000-8000-0000000000bb", tokenClaim{tok, cfg("b"), "", true}, true},
 		},
 	}
 	for name, steps := range cases {
