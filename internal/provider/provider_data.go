@@ -23,6 +23,7 @@ type providerData struct {
 	unknown             string // why API calls are refused, when the configuration is not known yet
 	clock               Clock
 	managers            tokenManagers // one manager per token (token_managers.go)
+	reach               reachability  // what the token reaches, for planned moves (reach.go)
 }
 
 // providerDataFrom is the one helper that turns ProviderData into providerData for every

@@ -252,6 +252,10 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
+		r.checkMove(ctx, &plan, &state, config.OrganizationID.IsNull(), &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	switch {
 	case plan.ProjectID.IsUnknown():
@@ -262,6 +266,26 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.Level = types.StringValue(levelProject)
 	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
+}
+
+// checkMove refuses a replacement that moves the account to an organization or project
+// that the provider's token cannot reach (reach.go): it would delete the account first.
+func (r *serviceAccountResource) checkMove(ctx context.Context, plan, state *serviceAccountModel, orgFromProvider bool,
+	diags *diag.Diagnostics) {
+	if plan.OrganizationID.IsUnknown() || plan.ProjectID.IsUnknown() {
+		return
+	}
+	orgMoved := !uuidsEqual(plan.OrganizationID, state.OrganizationID)
+	projectMoved := !uuidsEqual(plan.ProjectID, state.ProjectID)
+	if !orgMoved && (!projectMoved || plan.ProjectID.IsNull()) {
+		return
+	}
+	m := move{
+		what:    fmt.Sprintf("service account %s (%q)", state.ID.ValueString(), state.Name.ValueString()),
+		orgPath: path.Root("organization_id"), orgFromProvider: orgFromProvider,
+		fromOrg: state.OrganizationID.Lower(), toOrg: plan.OrganizationID.Lower(), toProject: plan.ProjectID.Lower(),
+	}
+	r.data.checkMove(ctx, m, diags)
 }
 
 // Schema version 0 held the account's token_expires_at and token_renewed_at. Renewing

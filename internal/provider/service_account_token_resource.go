@@ -546,6 +546,9 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	if r.data.checkTokenMove(ctx, &req, "the token of service account %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, config serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
