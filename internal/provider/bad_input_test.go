@@ -187,15 +187,15 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 
 		// ---- platformer_service_account, at plan time --------------------------------------
 		{name: "name empty", config: badAccount(`name = ""`), summary: "Invalid Attribute Value Length", attr: "name",
-			details: []string{`Attribute name string length must be between 1 and 100, got: 0`}},
+			details: []string{`Attribute name UTF-8 character count must be between 1 and 100, got: 0`}},
 		{name: "name of 101 characters", config: badAccount(fmt.Sprintf(`name = %q`, strings.Repeat("n", 101))),
 			summary: "Invalid Attribute Value Length", attr: "name",
-			details: []string{`Attribute name string length must be between 1 and 100, got: 101`}},
+			details: []string{`Attribute name UTF-8 character count must be between 1 and 100, got: 101`}},
 		{name: "name with a slash", config: badAccount(`name = "ci/deployer"`), summary: "Invalid Attribute Value Match", attr: "name",
 			details: []string{`Attribute name may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.', got: ci/deployer`}},
 		{name: "description of 501 characters", config: badAccount(fmt.Sprintf("name = \"x\"\ndescription = %q", strings.Repeat("d", 501))),
 			summary: "Invalid Attribute Value Length", attr: "description",
-			details: []string{`Attribute description string length must be at most 500, got: 501`}},
+			details: []string{`Attribute description UTF-8 character count must be at most 500, got: 501`}},
 		{name: "project_id not a UUID", config: badAccount("name = \"x\"\nproject_id = \"shop\""), summary: "Invalid UUID", attr: "project_id",
 			details: []string{`project_id: "shop" is not a UUID. Expected the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hexadecimal digits).`}},
 		{name: "account organization_id not a UUID", config: badAccount("name = \"x\"\norganization_id = \"a1c3e000\""), summary: "Invalid UUID",

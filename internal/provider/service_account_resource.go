@@ -346,7 +346,7 @@ var nameRegexp = regexp.MustCompile(`^[A-Za-z0-9 ._-]*$`)
 // nameValidators are the Console's rules for a service account name.
 func nameValidators() []validator.String {
 	return []validator.String{
-		stringvalidator.LengthBetween(1, maxNameLength),
+		stringvalidator.UTF8LengthBetween(1, maxNameLength),
 		stringvalidator.RegexMatches(nameRegexp,
 			"may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.'"),
 	}
@@ -379,7 +379,7 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional: true, Computed: true,
 				Default:             stringdefault.StaticString(""),
 				MarkdownDescription: fmt.Sprintf("Free text, at most %d characters. Defaults to empty.", maxDescriptionLength),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(maxDescriptionLength)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(maxDescriptionLength)},
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, Computed: true,
