@@ -75,7 +75,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	case client.IsConflict(err):
 		addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
 	default:
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err)
+		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err, plan.request())
 	}
 	if sa == nil {
 		return
@@ -156,7 +156,7 @@ func (r *serviceAccountResource) Update(ctx context.Context, req resource.Update
 	sa, err := api.UpdateServiceAccount(ctx, state.scope(), state.ID.ValueString(), plan.updateInput())
 	if err != nil {
 		r.data.cache.Forget(state.OrganizationID.Lower(), state.ID.ValueString())
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("update service account %s", state.ID.ValueString()), err)
+		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("update service account %s", state.ID.ValueString()), err, plan.request())
 		return
 	}
 	r.data.cache.Put(sa)
