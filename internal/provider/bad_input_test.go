@@ -234,7 +234,7 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 				`permissions: "organization.veiwer" is not a known organization-level permission code. Did you mean "organization.viewer"? The Console will reject it if it does not know it either. Every known code, by level: https://registry.terraform.io/providers/platformercloud/platformer/latest/docs/guides/permissions.`}},
 		{name: "unknown project permission code (warning, then 400)",
 			config: badAccount("name = \"x\"\npermissions = [\"organization.viewer\"]\nproject_permissions = { \"@SHOP@\" = [\"rudder.app.viewer\", \"rudder.app.veiwer\"] }"),
-			apply: true, summary: "Value Refused by the Console", attr: "project_permissions",
+			apply:  true, summary: "Value Refused by the Console", attr: "project_permissions",
 			details: []string{`Could not create service account "x": the Console refused "rudder.app.veiwer" in project_permissions["@SHOP@"]: unknown permission code "rudder.app.veiwer".`}},
 		{name: "custom role not in the organization (400)", config: badAccount("name = \"x\"\ncustom_role_ids = [\"" + missingID + "\"]"),
 			apply: true, summary: "Value Refused by the Console", attr: "custom_role_ids",
