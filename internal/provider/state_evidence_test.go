@@ -236,3 +236,19 @@ func TestAccStateEvidence_envelope404Everywhere(t *testing.T) {
 		t.Errorf("the route was never probed: %v", f.seen)
 	}
 }
+
+// Issue 19, item 5: api_url says https, and the server there speaks plain http (the
+// emulator itself, here). The error gives the hint other connection errors give, and the
+// answer is not retried for seconds. Before: "http: server gave HTTP response to HTTPS
+// client", with no hint, after max_retries retries.
+func TestAccStateEvidence_httpsToAnHTTPServer(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a plain-http server to point https at")
+	c, list := evidenceSetup(t, e)
+	host := strings.TrimPrefix(e.URL, "http://")
+	checkNothingLost(t, e, c, list, "https://"+host,
+		"http: server gave HTTP response to HTTPS client (1 attempt over ",
+		"The server at "+host+" speaks plain http, not https: check api_url (now https://"+host+"); the port may be "+
+			"another service's, and only a loopback host (such as the emulator's) may be reached with http://.")
+}
