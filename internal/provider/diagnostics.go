@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -117,4 +118,18 @@ func (r accountRequest) refused(in client.InvalidInput) (at path.Path, what stri
 		}
 	}
 	return path.Empty(), "", false
+}
+
+// currentTokenFate says, for the warning of a renewal that the configuration did not ask
+// for, what becomes of the token in state: it already does not work (renewed elsewhere,
+// imported, a lost answer), it has already expired, or it stops working at the renewal.
+func currentTokenFate(state *serviceAccountTokenModel, now time.Time) string {
+	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
+	switch {
+	case state.Token.IsNull():
+		return "The token in state does not work already; the new one is stored in state."
+	case err == nil && !now.Before(expiry):
+		return "The current token has already stopped working, since it expired; the new one is stored in state."
+	}
+	return "The current token stops working when this apply renews it; the new one is stored in state."
 }
