@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -19,6 +20,8 @@ import (
 // the accounts and their tokens, then failed with "404 organization not found".
 
 const (
+	routeOrganizations    = "/auth/api/v1/organization/list"
+	routeProjects         = "/auth/api/v1/organization/project/view/list/{orgId}"
 	missingOrganizationID = "0c0ffee0-0000-4000-8000-000000000000" // well-formed, and nobody's
 	globexProjectID       = "b2d4f000-0000-4000-8000-000000000002" // a project of globex
 )
@@ -149,7 +152,12 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 		c.write(tc.config)
 		c.env = append(append([]string{}, base...), tc.env...)
 		for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}} {
+			e.em.ResetStats()
 			r := c.run(args...)
+			// Every move of the run is checked on one listing: cached by the provider process.
+			if n := e.em.Stats().Count(http.MethodGet, routeOrganizations); n != 1 {
+				t.Errorf("%s: %s listed the organizations %d times, want 1", tc.name, args[0], n)
+			}
 			what := tc.name + ": terraform " + strings.Join(args, " ")
 			if r.code != 1 {
 				t.Errorf("%s: exit %d, want 1:\n%s", what, r.code, r)
@@ -184,8 +192,22 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 	// Back to the right organization, nothing to do.
 	c.env = base
 	c.write(good)
+	e.em.ResetStats()
 	if r := c.run("plan", "-detailed-exitcode"); r.code != 0 {
 		t.Errorf("the plan on the right organization is not empty:\n%s", r)
+	}
+	// No move planned, no listing: the check costs nothing to a plan without moves.
+	if s := e.em.Stats(); s.Count(http.MethodGet, routeOrganizations)+s.Count(http.MethodGet, routeProjects) != 0 {
+		t.Errorf("a plan without moves listed organizations or projects: %s", statsLine(s))
+	}
+	// A move the token can reach is planned and applied as before.
+	c.write(moveConfig(e, orgLine(e.OrgID), e.DataID, outsideID))
+	moved := c.must("apply", "-auto-approve")
+	if !strings.Contains(moved.stdout, "2 added, 0 changed, 2 destroyed") {
+		t.Errorf("moving the project-level account to another project of the organization:\n%s", moved)
+	}
+	if r := c.run("plan", "-detailed-exitcode"); r.code != 0 {
+		t.Errorf("the plan after the move is not empty:\n%s", r)
 	}
 }
 
