@@ -383,17 +383,15 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's " +
-					"`organization_id`. Changing it replaces the account; the plan fails, and nothing is destroyed, " +
-					"when the provider's token cannot reach the new organization.",
+				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's `organization_id`. " +
+					"Changing it replaces the account; the plan fails, destroying nothing, if the token cannot reach it.",
 				CustomType:    uuidType{},
 				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"project_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "UUID of a project of the organization, in any case: set, the account is a " +
-					"project-level account; unset, an organization-level account. Changing it replaces the account; the " +
-					"plan fails, and nothing is destroyed, when the provider's token cannot reach the new project.",
+					"project-level account; unset, an organization-level account. Changing it replaces the account; the plan fails, destroying nothing, if the token cannot reach it.",
 				CustomType:    uuidType{},
 				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplace()},
 			},
