@@ -27,9 +27,11 @@ const (
 )
 
 // moveConfig is an organization-level account and a project-level one (in projectID),
-// each with its token, and the token of an account made outside Terraform (outsideID).
+// each with its token, the token of an account made outside Terraform (outsideID), and a
+// rotating token over two more such accounts.
 // orgLine is the provider block's organization_id line ("" for none).
-func moveConfig(e *accEnv, orgLine, projectID, outsideID string) string {
+// blueGreen are the accounts of the rotating token, made outside Terraform too.
+func moveConfig(e *accEnv, orgLine, projectID, outsideID string, blueGreen ...string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -66,7 +68,12 @@ resource "platformer_service_account_token" "proj" {
 resource "platformer_service_account_token" "outside" {
   service_account_id = %[5]q
 }
-`, e.URL, e.Token, orgLine, projectID, outsideID)
+
+resource "platformer_service_account_rotating_token" "outside" {
+  service_account_ids = [%[6]q, %[7]q]
+  rotate_every        = "30d"
+}
+`, e.URL, e.Token, orgLine, projectID, outsideID, blueGreen[0], blueGreen[1])
 }
 
 // allAccounts maps the ids of the accounts of the organization and of its projects to
@@ -95,6 +102,17 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	outsideID := outside.ServiceAccount.ID
+	var pair []string
+	for _, name := range []string{"move-blue", "move-green"} {
+		made, err := e.client().CreateServiceAccount(context.Background(), e.OrgID, client.CreateServiceAccountInput{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pair = append(pair, made.ServiceAccount.ID)
+	}
+	moveConfig := func(e *accEnv, orgLine, projectID, outsideID string) string {
+		return moveConfig(e, orgLine, projectID, outsideID, pair...)
+	}
 	orgLine := func(id string) string { return fmt.Sprintf("organization_id = %q", id) }
 
 	// The built provider, so that PLATFORMER_ORGANIZATION_ID reaches it as in production.
@@ -120,6 +138,8 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 	tokenError := `organization_id: "` + missingOrganizationID + `"` + fromProvider + ` cannot be reached with the ` +
 		`provider's token: no organization of that id exists, or the token's holder is not a member of it. This plan ` +
 		`replaces the token of service account ` + outsideID + `, moving it from organization ` + e.OrgID
+	rotatingError := `This plan replaces the rotating token of service accounts ` + pair[0] + "," + pair[1] +
+		`, moving it from organization ` + e.OrgID
 	cases := []struct {
 		name, config string
 		env          []string
@@ -128,7 +148,7 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 	}{
 		{name: "an organization that does not exist", config: moveConfig(e, orgLine(missingOrganizationID), e.ShopID, outsideID),
 			summary: "Organization Not Reachable",
-			want:    []string{orgError(missingOrganizationID, org, "move-org", fromProvider), tokenError}},
+			want:    []string{orgError(missingOrganizationID, org, "move-org", fromProvider), tokenError, rotatingError}},
 		{name: "globex, which the token's holder is not a member of",
 			config: moveConfig(e, orgLine(globexOrganizationID), e.ShopID, outsideID), summary: "Organization Not Reachable",
 			want: []string{orgError(globexOrganizationID, proj, "move-proj", fromProvider)}},
