@@ -8,7 +8,7 @@ import (
 
 // Issue 19, item 5: an update refused by the Console names the attribute and the value,
 // as a create does (TestAccBadInput). Before: "Could not update service account …: PUT
-// /auth/api/v1/serviceaccount/…: 400 Bad Request: roles[2].roles_id[1]: unknown
+// /auth/api/v1/serviceaccount/…: 400 Bad Request: roles[2].roles_id[…]: unknown
 // permission code "rudder.env.veiwer"".
 func TestAccServiceAccount_updateRefusalNamesTheAttribute(t *testing.T) {
 	t.Parallel()
