@@ -31,6 +31,7 @@ const DefaultBaseURL = "https://api.platformer.com"
 const (
 	defaultUserAgent      = "terraform-provider-platformer"
 	defaultURLSetting     = "api_url"
+	defaultTimeoutSetting = "request_timeout"
 	defaultRequestTimeout = 60 * time.Second
 	defaultMinRetryWait   = 1 * time.Second
 	defaultMaxRetryWait   = 30 * time.Second
@@ -45,6 +46,9 @@ type Config struct {
 	// it (an answer that is not the Console's, a host that cannot be reached). Empty
 	// means "api_url".
 	URLSetting string
+	// TimeoutSetting is how the user sets RequestTimeout, named in the error of an
+	// attempt that ran out of time. Empty means "request_timeout".
+	TimeoutSetting string
 	// Token is the Console API token, sent as the raw Authorization header.
 	Token string
 	// UserAgent is sent on every request. Empty means "terraform-provider-platformer".
@@ -69,16 +73,19 @@ type Config struct {
 
 // Client calls the Platformer Console API.
 type Client struct {
-	baseURL      *url.URL
-	base         string // scheme://host[/prefix] without a trailing slash
-	urlSetting   string
-	token        string
-	userAgent    string
-	maxRetries   int
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	logger       Logger
-	httpClient   *http.Client
+	baseURL    *url.URL
+	base       string // scheme://host[/prefix] without a trailing slash
+	urlSetting string
+	token      string
+	// requestTimeout bounds each attempt; timeoutSetting is how the user sets it.
+	requestTimeout time.Duration
+	timeoutSetting string
+	userAgent      string
+	maxRetries     int
+	retryWaitMin   time.Duration
+	retryWaitMax   time.Duration
+	logger         Logger
+	httpClient     *http.Client
 
 	// routesConfirmed: some call got a success envelope from this base URL, which proves
 	// that the Console's routes are where the client sends them (see confirmNotFound).
@@ -123,20 +130,8 @@ func New(cfg Config) (*Client, error) {
 	} else if !validHeaderValue(c.urlSetting) {
 		return nil, errors.New("the URL setting's name contains control characters")
 	}
-	if cfg.MaxRetries < 0 {
-		return nil, fmt.Errorf("max retries is %d: use 0 (no retries) or more", cfg.MaxRetries)
-	}
-	if cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
-		return nil, errors.New("retry waits cannot be negative")
-	}
-	if c.retryWaitMin == 0 {
-		c.retryWaitMin = defaultMinRetryWait
-	}
-	if c.retryWaitMax == 0 {
-		c.retryWaitMax = defaultMaxRetryWait
-	}
-	if c.retryWaitMin > c.retryWaitMax {
-		return nil, fmt.Errorf("the minimum retry wait (%s) exceeds the maximum (%s)", c.retryWaitMin, c.retryWaitMax)
+	if err := c.checkRetries(cfg); err != nil {
+		return nil, err
 	}
 	timeout := cfg.RequestTimeout
 	if timeout < 0 {
@@ -144,6 +139,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if timeout == 0 {
 		timeout = defaultRequestTimeout
+	}
+	c.requestTimeout, c.timeoutSetting = timeout, cfg.TimeoutSetting
+	if c.timeoutSetting == "" {
+		c.timeoutSetting = defaultTimeoutSetting
 	}
 	rps := cfg.RequestsPerSecond
 	if rps < 0 || math.IsNaN(rps) {
@@ -171,6 +170,26 @@ func New(cfg Config) (*Client, error) {
 	hc.CheckRedirect = c.checkRedirect
 	c.httpClient = hc
 	return c, nil
+}
+
+// checkRetries checks the retry settings and fills in the default waits.
+func (c *Client) checkRetries(cfg Config) error {
+	if cfg.MaxRetries < 0 {
+		return fmt.Errorf("max retries is %d: use 0 (no retries) or more", cfg.MaxRetries)
+	}
+	if cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+		return errors.New("retry waits cannot be negative")
+	}
+	if c.retryWaitMin == 0 {
+		c.retryWaitMin = defaultMinRetryWait
+	}
+	if c.retryWaitMax == 0 {
+		c.retryWaitMax = defaultMaxRetryWait
+	}
+	if c.retryWaitMin > c.retryWaitMax {
+		return fmt.Errorf("the minimum retry wait (%s) exceeds the maximum (%s)", c.retryWaitMin, c.retryWaitMax)
+	}
+	return nil
 }
 
 // acceptedBaseURL is the form every base URL error shows.

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -149,6 +150,46 @@ const unknownRoutePrefix = "no such route"
 
 func isUnknownRouteMessage(msg string) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(msg)), unknownRoutePrefix)
+}
+
+// A 400's message starts with the path of the field it refuses, in the request body's
+// terms: "roles[0].roles_id[1]: unknown permission code ...". [model]
+var (
+	roleFieldMessage       = regexp.MustCompile(`^roles\[(\d+)\]\.(collection_id|roles_id)(?:\[(\d+)\])?: (.+)$`)
+	customRoleFieldMessage = regexp.MustCompile(`^custom_role_ids\[(\d+)\]: (.+)$`)
+	plainFieldMessage      = regexp.MustCompile(`^(name|description|project_id|expired_in): (.+)$`)
+	plainFields            = map[string]InputField{
+		"name": FieldName, "description": FieldDescription, "project_id": FieldProjectID, "expired_in": FieldExpiresAt,
+	}
+)
+
+// parseInvalidInput reads the field a 400's message names, in the input's terms.
+func parseInvalidInput(msg string) (InvalidInput, bool) {
+	msg = strings.TrimSpace(msg)
+	index := func(s string) int {
+		if s == "" {
+			return -1
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	if m := roleFieldMessage.FindStringSubmatch(msg); m != nil {
+		in := InvalidInput{Field: FieldRoleCodes, Role: index(m[1]), Item: index(m[3]), Problem: m[4]}
+		if m[2] == "collection_id" {
+			in.Field, in.Item = FieldRoleCollection, -1
+		}
+		return in, true
+	}
+	if m := customRoleFieldMessage.FindStringSubmatch(msg); m != nil {
+		return InvalidInput{Field: FieldCustomRoleID, Role: -1, Item: index(m[1]), Problem: m[2]}, true
+	}
+	if m := plainFieldMessage.FindStringSubmatch(msg); m != nil {
+		return InvalidInput{Field: plainFields[m[1]], Role: -1, Item: -1, Problem: m[2]}, true
+	}
+	return InvalidInput{Field: FieldOther, Role: -1, Item: -1, Problem: msg}, false
 }
 
 // ---- wire structs -------------------------------------------------------------------

@@ -150,6 +150,49 @@ func IsOutcomeUnknown(err error) bool {
 	return false
 }
 
+// InputField is a part of a request's input (CreateServiceAccountInput,
+// UpdateServiceAccountInput, a renewal's expiry) that the Console can refuse.
+type InputField int
+
+// The parts of an input that a refusal can name.
+const (
+	FieldOther          InputField = iota // a field this client does not know
+	FieldName                             // Name
+	FieldDescription                      // Description
+	FieldProjectID                        // ProjectID
+	FieldExpiresAt                        // ExpiresAt
+	FieldRoleCollection                   // Roles[Role].CollectionID
+	FieldRoleCodes                        // Roles[Role].RoleIDs, or its element Item
+	FieldCustomRoleID                     // CustomRoleIDs[Item]
+)
+
+// InvalidInput is a refusal of the Console (a 400) that names the part of the input it
+// refused, in the terms of this package's input types, not of the wire.
+type InvalidInput struct {
+	Field InputField
+	// Role is the index in Roles (FieldRoleCollection, FieldRoleCodes); -1 otherwise.
+	Role int
+	// Item is the index in RoleIDs (FieldRoleCodes) or CustomRoleIDs; -1 when the
+	// refusal is about the whole list, or for other fields.
+	Item int
+	// Problem is what the Console said is wrong, without the field's name.
+	Problem string
+	// RequestID is the Console's id of the request, "" when none.
+	RequestID string
+}
+
+// InvalidInputOf reports the part of the input that the Console refused, when err is
+// the Console's 400 and its message names a field of the request.
+func InvalidInputOf(err error) (InvalidInput, bool) {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
+		return InvalidInput{}, false
+	}
+	in, ok := parseInvalidInput(ae.Message)
+	in.RequestID = ae.RequestID
+	return in, ok
+}
+
 // apiStatus is the status of a Console answer (an APIError), or 0.
 func apiStatus(err error) int {
 	var ae *APIError

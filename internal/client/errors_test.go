@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -335,5 +336,34 @@ func TestOutcomeOfAReadIsKnown(t *testing.T) {
 		if !IsOutcomeUnknown(err) {
 			t.Errorf("%#v: outcome known for a write", err)
 		}
+	}
+}
+
+// Issue 19, item 5: a 400 that names a field of the request is read into the part of
+// the input it refuses, so that the provider can name its own attribute.
+func TestInvalidInputOf(t *testing.T) {
+	cases := []struct {
+		msg  string
+		want InvalidInput
+		ok   bool
+	}{
+		{`roles[1].roles_id[2]: unknown permission code "x"`, InvalidInput{Field: FieldRoleCodes, Role: 1, Item: 2, Problem: `unknown permission code "x"`}, true},
+		{`roles[0].roles_id: 101 permission codes: at most 100 per entry`, InvalidInput{Field: FieldRoleCodes, Role: 0, Item: -1, Problem: `101 permission codes: at most 100 per entry`}, true},
+		{`roles[3].collection_id: "p" is neither this organization nor one of its projects`, InvalidInput{Field: FieldRoleCollection, Role: 3, Item: -1, Problem: `"p" is neither this organization nor one of its projects`}, true},
+		{`custom_role_ids[4]: no custom role c in this organization`, InvalidInput{Field: FieldCustomRoleID, Role: -1, Item: 4, Problem: `no custom role c in this organization`}, true},
+		{`description: too long (501 characters): at most 500 characters`, InvalidInput{Field: FieldDescription, Role: -1, Item: -1, Problem: `too long (501 characters): at most 500 characters`}, true},
+		{`expired_in: must be in the future`, InvalidInput{Field: FieldExpiresAt, Role: -1, Item: -1, Problem: `must be in the future`}, true},
+		{`malformed JSON in request body: unexpected end of input`, InvalidInput{Field: FieldOther, Role: -1, Item: -1, Problem: `malformed JSON in request body: unexpected end of input`}, false},
+	}
+	for _, tc := range cases {
+		err := error(&APIError{StatusCode: 400, Message: tc.msg, RequestID: "req-1", Method: "POST", Path: "/x"})
+		got, ok := InvalidInputOf(fmt.Errorf("wrapped: %w", err))
+		tc.want.RequestID = "req-1"
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("%q: got %+v, %v; want %+v, %v", tc.msg, got, ok, tc.want, tc.ok)
+		}
+	}
+	if _, ok := InvalidInputOf(&APIError{StatusCode: 409, Message: "name: already used"}); ok {
+		t.Error("a 409 is not an invalid input")
 	}
 }

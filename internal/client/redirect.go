@@ -18,10 +18,21 @@ func (e *redirectError) Error() string { return e.reason }
 // another host, nor travel in clear text: a redirect is followed only within the base
 // URL's origin (same scheme, host and port), where the Authorization header goes
 // along; any other redirect is refused, so nothing at all is sent to its target, and
-// the call fails with an error naming the target's origin.
+// the call fails with an error naming the target's origin. A write (any method but GET
+// and HEAD) is never redirected.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return &redirectError{reason: fmt.Sprintf("stopped after %d redirects", maxRedirects)}
+	}
+	if first := via[0]; first.Method != http.MethodGet && first.Method != http.MethodHead {
+		status := "a redirect"
+		if req.Response != nil {
+			status = "a redirect (" + statusLine(req.Response.StatusCode) + ")"
+		}
+		return &redirectError{reason: fmt.Sprintf("the server answered with %s to %s://%s%s, which was not followed: "+
+			"a write is never redirected, since a 301, 302 or 303 would turn it into a GET and a 307 or 308 would send "+
+			"it to another address, so nothing was sent there. %s", status, req.URL.Scheme,
+			req.URL.Host, req.URL.EscapedPath(), c.checkURLHint())}
 	}
 	if !sameOrigin(req.URL, c.baseURL) {
 		return &redirectError{reason: fmt.Sprintf(

@@ -119,9 +119,17 @@ func (ex *exchange) failure(err error) error {
 	te := &transportError{
 		method: ex.r.method, path: ex.r.path, msg: scrub(msg, ex.c.token), err: err, maybeApplied: ex.maybeApplied,
 	}
-	if hint := connectHint(err, ex.c.baseURL, ex.c.urlSetting); hint != "" && ex.attempt > 0 {
-		te.msg += fmt.Sprintf(" (%s over %s). %s.", plural(ex.attempt, "attempt"),
-			roundDuration(time.Since(ex.first)), hint)
+	if ex.attempt == 0 {
+		return te
+	}
+	spent := fmt.Sprintf("%s over %s", plural(ex.attempt, "attempt"), roundDuration(time.Since(ex.first)))
+	switch hint := connectHint(err, ex.c.baseURL, ex.c.urlSetting); {
+	case hint != "":
+		te.msg += fmt.Sprintf(" (%s). %s.", spent, hint)
+	case isTimeout(err) && ex.ctx.Err() == nil:
+		te.msg += fmt.Sprintf(" (%s, each allowed %s by %s). The Console did not answer in time: raise %s if it is "+
+			"slow to answer, or check %s (now %s) and the network between here and there.", spent,
+			ex.c.requestTimeout, ex.c.timeoutSetting, ex.c.timeoutSetting, ex.c.urlSetting, ex.c.baseURL.Redacted())
 	}
 	return te
 }

@@ -139,14 +139,30 @@ func isDialError(err error) bool {
 
 // hopeless reports a connection failure that a retry within seconds would only repeat:
 // a host name that does not exist (the DNS answer is authoritative, and resolvers cache
-// it), or a connection refused by a loopback address (this machine's kernel answered
+// it), a plain-http answer to an https request, or a connection refused by a loopback address (this machine's kernel answered
 // that nothing listens on the port; there is no load balancer in between to recover).
 func (ex *exchange) hopeless(err error) bool {
 	var dns *net.DNSError
 	if errors.As(err, &dns) && dns.IsNotFound {
 		return true
 	}
+	if isHTTPToHTTPS(err) {
+		return true
+	}
 	return errors.Is(err, syscall.ECONNREFUSED) && isLoopbackHost(ex.c.baseURL.Hostname())
+}
+
+// isHTTPToHTTPS reports net/http's refusal of a plain-http answer to a TLS handshake
+// (the server speaks http on an https URL's port). net/http gives it no type of its own.
+func isHTTPToHTTPS(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
+// isTimeout reports an attempt that ran out of its time (request timeout), as opposed
+// to a cancellation by the caller.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // connectHint explains a failure to reach the server at all, or returns "".
@@ -156,6 +172,9 @@ func connectHint(err error, base *url.URL, setting string) string {
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
 		return fmt.Sprintf("The host name %q does not resolve: check %s for a typo", base.Hostname(), now)
+	case isHTTPToHTTPS(err):
+		return fmt.Sprintf("The server at %s speaks plain http, not https: check %s; the port may be another "+
+			"service's, and only a loopback host (such as the emulator's) may be reached with http://", base.Host, now)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("Nothing accepts connections at %s: check %s, and that the Console (or the emulator) is "+
 			"running there", base.Host, now)

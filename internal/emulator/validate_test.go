@@ -35,6 +35,7 @@ func TestCreateValidation(t *testing.T) {
 		{"name not a string", map[string]any{"name": 7}, "name: must be a string"},
 		// description
 		{"description too long", map[string]any{"name": "n", "description": strings.Repeat("é", 501)}, "description: too long (501 characters): at most 500"},
+		{"description of 501 emoji", map[string]any{"name": "n", "description": strings.Repeat("🙂", 501)}, "description: too long (501 characters): at most 500"},
 		{"description not a string", map[string]any{"name": "n", "description": true}, "description: must be a string"},
 		// expired_in
 		{"expired_in unparsable", map[string]any{"name": "n", "expired_in": "tomorrow"}, `expired_in: cannot parse "tomorrow": must be an RFC 3339 timestamp`},
@@ -154,6 +155,7 @@ func TestAcceptedInputs(t *testing.T) {
 		{"name of every accepted character", map[string]any{"name": "Az09 -_."}},
 		{"name of 100 characters", map[string]any{"name": strings.Repeat("n", 100)}},
 		{"description of 500 characters", map[string]any{"name": "d500", "description": strings.Repeat("é", 500)}},
+		{"description of 500 emoji", map[string]any{"name": "e500", "description": strings.Repeat("🙂", 500)}},
 		{"expiry with an offset", map[string]any{"name": "offset", "expired_in": "2030-01-01T14:00:01+02:00"}},
 		{"every code at its level", map[string]any{"name": "many", "roles": roles(OrganizationID, catalog.Codes(catalog.LevelOrganization), ShopProjectID, catalog.Codes(catalog.LevelProject))}},
 		{"uppercase ids", map[string]any{"name": "upper", "project_id": strings.ToUpper(ShopProjectID), "roles": roles(strings.ToUpper(ShopProjectID), []string{"organization.app.edit"})}},

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -43,4 +46,90 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 		detail += "\n\n" + hint
 	}
 	diags.AddError(summary, detail)
+}
+
+// accountRequest is what a create or an update of a service account sent: enough to
+// find the attribute behind a field the Console refused.
+type accountRequest struct {
+	name, description, projectID string
+	roles                        []client.RoleBinding
+	customRoleIDs                []string
+	own                          string // the collection that permissions are granted on
+}
+
+func (m *serviceAccountModel) request() accountRequest {
+	return accountRequest{name: m.Name.ValueString(), description: m.Description.ValueString(),
+		projectID: m.ProjectID.Lower(), roles: m.roles(), customRoleIDs: lowerUUIDs(m.CustomRoleIDs), own: m.ownCollection()}
+}
+
+// addAccountAPIError is addAPIError for the create or update of a service account: when
+// the Console refuses a field of the request, the error names the Terraform attribute
+// and the value it came from, not the field of the Console's API.
+func addAccountAPIError(diags *diag.Diagnostics, action string, err error, req accountRequest) {
+	in, ok := client.InvalidInputOf(err)
+	var at path.Path
+	var what string
+	if ok {
+		at, what, ok = req.refused(in)
+	}
+	if !ok {
+		addAPIError(diags, action, err)
+		return
+	}
+	detail := fmt.Sprintf("Could not %s: the Console refused %s: %s.", action, what, strings.TrimSuffix(in.Problem, "."))
+	if in.RequestID != "" {
+		detail += " (Request id " + in.RequestID + ".)"
+	}
+	diags.AddAttributeError(at, "Value Refused by the Console", detail)
+}
+
+// refused names the attribute, and the value, behind the part of the request refused.
+func (r accountRequest) refused(in client.InvalidInput) (at path.Path, what string, ok bool) {
+	switch in.Field {
+	case client.FieldName:
+		return path.Root("name"), fmt.Sprintf("name %q", r.name), true
+	case client.FieldDescription:
+		return path.Root("description"), "description", true
+	case client.FieldProjectID:
+		return path.Root("project_id"), fmt.Sprintf("project_id %q", r.projectID), true
+	case client.FieldCustomRoleID:
+		if in.Item >= 0 && in.Item < len(r.customRoleIDs) {
+			return path.Root("custom_role_ids"), fmt.Sprintf("%q in custom_role_ids", r.customRoleIDs[in.Item]), true
+		}
+	case client.FieldRoleCollection, client.FieldRoleCodes:
+		if in.Role < 0 || in.Role >= len(r.roles) {
+			return path.Empty(), "", false
+		}
+		role := r.roles[in.Role]
+		at = path.Root("permissions")
+		if role.CollectionID != r.own {
+			at = path.Root("project_permissions").AtMapKey(role.CollectionID)
+		}
+		switch {
+		case in.Field == client.FieldRoleCollection && role.CollectionID == r.own:
+			return path.Empty(), "", false // the account's own organization or project: not an attribute's value
+		case in.Field == client.FieldRoleCollection:
+			return path.Root("project_permissions"), fmt.Sprintf("the project id %q, a key of project_permissions",
+				role.CollectionID), true
+		case in.Item >= 0 && in.Item < len(role.RoleIDs):
+			return at, fmt.Sprintf("%q in %s", role.RoleIDs[in.Item], at), true
+		case in.Item < 0:
+			return at, at.String(), true
+		}
+	}
+	return path.Empty(), "", false
+}
+
+// currentTokenFate says, for the warning of a renewal that the configuration did not ask
+// for, what becomes of the token in state: it already does not work (renewed elsewhere,
+// imported, a lost answer), it has already expired, or it stops working at the renewal.
+func currentTokenFate(state *serviceAccountTokenModel, now time.Time) string {
+	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
+	switch {
+	case state.Token.IsNull():
+		return "The token in state does not work already; the new one is stored in state."
+	case err == nil && !now.Before(expiry):
+		return "The current token has already stopped working, since it expired; the new one is stored in state."
+	}
+	return "The current token stops working when this apply renews it; the new one is stored in state."
 }

@@ -219,7 +219,7 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 			t.Fatalf("%d Name Already Used errors, but %d import steps in them:\n%s", len(recovery.errorSummaries()),
 				len(steps), recovery)
 		}
-		for _, want := range []string{"It was created in the last few minutes", "an earlier apply that was interrupted"} {
+		for _, want := range []string{"It was created less than 15 minutes ago", "an earlier apply that was interrupted"} {
 			if !expectText(want).MatchString(recovery.stderr) {
 				t.Errorf("the Name Already Used error does not say %q:\n%s", want, recovery)
 			}
@@ -334,7 +334,7 @@ resource "platformer_service_account" "test" {
 }
 `),
 			ExpectError: regexp.MustCompile(`(?s)Error: Name Already Used.*` + strings.Join([]string{
-				wrapTolerant(fmt.Sprintf(`A service account named "taken" already exists in organization %s: id %s, created %s, 26h0m0s ago by the Console's clock. It was not created in the last few minutes, so it was probably not left behind by an interrupted apply`, e.OrgID, id, created)),
+				wrapTolerant(fmt.Sprintf(`A service account named "taken" already exists in organization %s: id %s, created %s, 26h0m0s ago by the Console's clock. It was created 15 minutes ago or more, so it was probably not left behind by an interrupted apply`, e.OrgID, id, created)),
 				wrapTolerant(`It is not adopted automatically`),
 				regexp.QuoteMeta(fmt.Sprintf(`id = "%s/%s"`, e.OrgID, id)),
 			}, ".*")),

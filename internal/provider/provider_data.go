@@ -25,6 +25,7 @@ type providerData struct {
 	clock               Clock
 	managers            tokenManagers // one manager per token (token_managers.go)
 	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (renewal.go)
+	reach               reachability  // what the token reaches, for planned moves (reach.go)
 }
 
 // providerDataFrom is the one helper that turns ProviderData into providerData for every

@@ -120,7 +120,7 @@ func (r *serviceAccountEphemeralResource) Schema(_ context.Context, _ ephemeral.
 					"killed runs are looked for under this prefix.", ephemeralSuffixLength, maxNameLength-ephemeralSuffixLength,
 					ephemeralDefaultPrefix),
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, maxNameLength-ephemeralSuffixLength),
+					stringvalidator.UTF8LengthBetween(1, maxNameLength-ephemeralSuffixLength),
 					stringvalidator.RegexMatches(nameRegexp, "may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.'"),
 				},
 			},

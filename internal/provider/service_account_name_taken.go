@@ -78,13 +78,14 @@ func addNameTakenError(ctx context.Context, api *client.Client, now time.Time, p
 	fmt.Fprintf(&b, "Could not %s: %s\n\n", action, createErr.Error())
 	fmt.Fprintf(&b, "A service account named %q already exists in %s: id %s, created %s, %s by the Console's clock. ",
 		name, where, existing.ID, existing.CreatedAt.UTC().Format(time.RFC3339), describeAge(age))
+	window := describeWindow(recentCreationWindow)
 	if age < recentCreationWindow {
-		b.WriteString("It was created in the last few minutes, and is not in this configuration's state: the sign of " +
-			"an earlier apply that was interrupted (killed, or timed out) after the Console created the account and " +
-			"before Terraform recorded it. ")
+		fmt.Fprintf(&b, "It was created less than %s ago, and is not in this configuration's state: the sign of "+
+			"an earlier apply that was interrupted (killed, or timed out) after the Console created the account and "+
+			"before Terraform recorded it. ", window)
 	} else {
-		b.WriteString("It was not created in the last few minutes, so it was probably not left behind by an " +
-			"interrupted apply: it may belong to another configuration, or to someone else. ")
+		fmt.Fprintf(&b, "It was created %s ago or more, so it was probably not left behind by an interrupted "+
+			"apply: it may belong to another configuration, or to someone else. ", window)
 	}
 	b.WriteString("It is not adopted automatically, because an account of the same name may belong to someone else.\n\n")
 	b.WriteString(importInstructions(existing.OrganizationID, existing.ID))
@@ -102,4 +103,12 @@ func describeAge(age time.Duration) string {
 	default:
 		return fmt.Sprintf("%d days ago", int(age/(24*time.Hour)))
 	}
+}
+
+// describeWindow reads like "15 minutes".
+func describeWindow(d time.Duration) string {
+	if d%time.Minute == 0 && d >= 2*time.Minute {
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
 }

@@ -75,7 +75,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	case client.IsConflict(err):
 		addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
 	default:
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err)
+		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err, plan.request())
 	}
 	if sa == nil {
 		return
@@ -156,7 +156,7 @@ func (r *serviceAccountResource) Update(ctx context.Context, req resource.Update
 	sa, err := api.UpdateServiceAccount(ctx, state.scope(), state.ID.ValueString(), plan.updateInput())
 	if err != nil {
 		r.data.cache.Forget(state.OrganizationID.Lower(), state.ID.ValueString())
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("update service account %s", state.ID.ValueString()), err)
+		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("update service account %s", state.ID.ValueString()), err, plan.request())
 		return
 	}
 	r.data.cache.Put(sa)
@@ -252,6 +252,10 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
+		r.checkMove(ctx, &plan, &state, config.OrganizationID.IsNull(), &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	switch {
 	case plan.ProjectID.IsUnknown():
@@ -262,6 +266,26 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.Level = types.StringValue(levelProject)
 	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
+}
+
+// checkMove refuses a replacement that moves the account to an organization or project
+// that the provider's token cannot reach (reach.go): it would delete the account first.
+func (r *serviceAccountResource) checkMove(ctx context.Context, plan, state *serviceAccountModel, orgFromProvider bool,
+	diags *diag.Diagnostics) {
+	if plan.OrganizationID.IsUnknown() || plan.ProjectID.IsUnknown() {
+		return
+	}
+	orgMoved := !uuidsEqual(plan.OrganizationID, state.OrganizationID)
+	projectMoved := !uuidsEqual(plan.ProjectID, state.ProjectID)
+	if !orgMoved && (!projectMoved || plan.ProjectID.IsNull()) {
+		return
+	}
+	m := move{
+		what:    fmt.Sprintf("service account %s (%q)", state.ID.ValueString(), state.Name.ValueString()),
+		orgPath: path.Root("organization_id"), orgFromProvider: orgFromProvider,
+		fromOrg: state.OrganizationID.Lower(), toOrg: plan.OrganizationID.Lower(), toProject: plan.ProjectID.Lower(),
+	}
+	r.data.checkMove(ctx, m, diags)
 }
 
 // Schema version 0 held the account's token_expires_at and token_renewed_at. Renewing
@@ -322,7 +346,7 @@ var nameRegexp = regexp.MustCompile(`^[A-Za-z0-9 ._-]*$`)
 // nameValidators are the Console's rules for a service account name.
 func nameValidators() []validator.String {
 	return []validator.String{
-		stringvalidator.LengthBetween(1, maxNameLength),
+		stringvalidator.UTF8LengthBetween(1, maxNameLength),
 		stringvalidator.RegexMatches(nameRegexp,
 			"may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.'"),
 	}
@@ -355,19 +379,19 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional: true, Computed: true,
 				Default:             stringdefault.StaticString(""),
 				MarkdownDescription: fmt.Sprintf("Free text, at most %d characters. Defaults to empty.", maxDescriptionLength),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(maxDescriptionLength)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(maxDescriptionLength)},
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's " +
-					"`organization_id`. Changing it replaces the account.",
+				MarkdownDescription: "UUID of the organization, in any case. Defaults to the provider's `organization_id`. " +
+					"Changing it replaces the account; the plan fails, destroying nothing, if the token cannot reach it.",
 				CustomType:    uuidType{},
 				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"project_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "UUID of a project of the organization, in any case: set, the account is a " +
-					"project-level account; unset, an organization-level account. Changing it replaces the account.",
+					"project-level account; unset, an organization-level account. Changing it replaces the account; the plan fails, destroying nothing, if the token cannot reach it.",
 				CustomType:    uuidType{},
 				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplace()},
 			},

@@ -352,6 +352,9 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	if r.data.checkTokenMove(ctx, &req, "the rotating token of service accounts %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, config serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)

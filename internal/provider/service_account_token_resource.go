@@ -519,6 +519,9 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	if r.data.checkTokenMove(ctx, &req, "the token of service account %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, config serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
@@ -645,9 +648,8 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	planRenewal(&plan, &config)
 	if len(otherReasons) > 0 {
 		resp.Diagnostics.AddWarning("Token Will Be Renewed",
-			fmt.Sprintf("This apply renews the token of service account %s because %s. The current token stops "+
-				"working when it does; the new one is stored in state.", state.ServiceAccountID.ValueString(),
-				strings.Join(otherReasons, "; and ")))
+			fmt.Sprintf("This apply renews the token of service account %s because %s. %s", state.ServiceAccountID.ValueString(),
+				strings.Join(otherReasons, "; and "), currentTokenFate(&state, now)))
 	}
 	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 }

@@ -18,10 +18,13 @@ func TestAccServiceAccount_validation(t *testing.T) {
 		name, body string
 		want       *regexp.Regexp
 	}{
-		{"empty name", `name = ""`, expectMessage(`Attribute name string length must be between 1 and 100, got: 0`)},
-		{"long name", fmt.Sprintf(`name = %q`, long), expectMessage(`Attribute name string length must be between 1 and 100, got: 101`)},
+		{"empty name", `name = ""`, expectMessage(`Attribute name UTF-8 character count must be between 1 and 100, got: 0`)},
+		{"long name", fmt.Sprintf(`name = %q`, long), expectMessage(`Attribute name UTF-8 character count must be between 1 and 100, got: 101`)},
 		{"bad characters", `name = "ci/deployer"`, expectMessage(`Attribute name may contain only letters (A-Z, a-z), digits, spaces, '-', '_' and '.', got: ci/deployer`)},
-		{"long description", fmt.Sprintf("name = \"x\"\ndescription = %q", strings.Repeat("d", 501)), expectMessage(`Attribute description string length must be at most 500, got: 501`)},
+		{"long description", fmt.Sprintf("name = \"x\"\ndescription = %q", strings.Repeat("d", 501)), expectMessage(`Attribute description UTF-8 character count must be at most 500, got: 501`)},
+		// Issue 19, item 4: counted in characters, as the Console counts them, not in bytes.
+		{"501 accented letters", fmt.Sprintf("name = \"x\"\ndescription = %q", strings.Repeat("é", 501)), expectMessage(`Attribute description UTF-8 character count must be at most 500, got: 501`)},
+		{"501 emoji", fmt.Sprintf("name = \"x\"\ndescription = %q", strings.Repeat("🙂", 501)), expectMessage(`Attribute description UTF-8 character count must be at most 500, got: 501`)},
 		{"project code at organization level", `
 name        = "x"
 permissions = ["rudder.app.admin"]`, expectMessage(`permissions: "rudder.app.admin" is a permission code of the project level and cannot be granted at the organization level.`)},

@@ -209,3 +209,46 @@ func TestAccStateEvidence_closedPort(t *testing.T) {
 		t.Errorf("three failing runs took %s: a refused loopback connection was retried", took)
 	}
 }
+
+// Issue 19, item 6: a server that answers every request with a 404 in the Console's own
+// envelope (another deployment of the same gateway, a service that shares its error
+// format). That 404 is not evidence until a call through this base URL has succeeded:
+// the client probes the organization list, which fails too, so the route is not
+// confirmed. Without the probe (or with its answer ignored), the accounts look deleted.
+func TestAccStateEvidence_envelope404Everywhere(t *testing.T) {
+	t.Parallel()
+	const message = "service account not found"
+	e := newAccEnv(t)
+	e.needEmulator("a fake server beside it")
+	c, list := evidenceSetup(t, e)
+	f := newFakeConsole(t, http.StatusNotFound, "application/json", `{"success":false,"errors":{"message":"`+message+`"}}`)
+	checkNothingLost(t, e, c, list, f.URL, "GET "+f.URL+"/auth/api/v1/serviceaccount/",
+		`404 Not Found: not a Console response: a 404 in the Console's envelope ("`+message+`"), but no call through `+
+			`this base URL has succeeded, and GET `+f.URL+`/auth/api/v1/organization/list failed too (404 Not Found: `+
+			message+`): the route is not confirmed, so this says nothing about the object`,
+		"Check api_url (now "+f.URL+")")
+	if w := f.writes(); len(w) > 0 {
+		t.Errorf("writes were sent to the fake server: %v", w)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Contains(f.seen, "GET /auth/api/v1/organization/list") {
+		t.Errorf("the route was never probed: %v", f.seen)
+	}
+}
+
+// Issue 19, item 5: api_url says https, and the server there speaks plain http (the
+// emulator itself, here). The error gives the hint other connection errors give, and the
+// answer is not retried for seconds. Before: "http: server gave HTTP response to HTTPS
+// client", with no hint, after max_retries retries.
+func TestAccStateEvidence_httpsToAnHTTPServer(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a plain-http server to point https at")
+	c, list := evidenceSetup(t, e)
+	host := strings.TrimPrefix(e.URL, "http://")
+	checkNothingLost(t, e, c, list, "https://"+host,
+		"http: server gave HTTP response to HTTPS client (1 attempt over ",
+		"The server at "+host+" speaks plain http, not https: check api_url (now https://"+host+"); the port may be "+
+			"another service's, and only a loopback host (such as the emulator's) may be reached with http://.")
+}
