@@ -248,7 +248,7 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
   expires_in       = "2160h"
   rotation_trigger = 4`),
 				ConfigPlanChecks: thenEmptyPlans(plancheck.ExpectEmptyPlan()),
-				Check: resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
+				Check:            resource.TestCheckResourceAttrPtr(rotAddr, "token", &t3),
 			},
 			{
 				// A new rotate_every only moves next_rotation_at.
