@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
 )
 
 // Issue 18, items 5 and 3 (the rotating token): the edges of the rotating token, through
@@ -145,6 +147,9 @@ resource "platformer_service_account_rotating_token" "test" {
 	if strings.Contains(plan.stdout, "must be replaced") || !strings.Contains(plan.stdout, rotAddr+" will be updated in-place") {
 		t.Fatalf("an upper-case import must rotate in place, not replace:\n%s", plan)
 	}
+	if strings.Contains(plan.stdout, "organization_id") || strings.Contains(plan.stdout, "service_account_ids") {
+		t.Errorf("the plan after an upper-case import shows a change of case:\n%s", plan)
+	}
 	c.must("apply", "-auto-approve")
 	after := rotState(t, c)
 	e.statusIs(t, after.str("token"), http.StatusOK, "the token after the import's rotation")
@@ -212,4 +217,47 @@ func TestAccServiceAccountRotatingToken_dueAfterSavedPlan(t *testing.T) {
 	e.statusIs(t, rotated.str("token"), http.StatusOK, "the new token")
 	e.statusIs(t, first.str("token"), http.StatusOK, "the previous token")
 	expectNoChanges(t, c, "after the rotation")
+}
+
+// Item 3 with the built provider binary, as Terraform runs it in production (one provider
+// process per command), against the emulator whose clock the test moves through its
+// control route: the Console's clock, read from its answers, decides. The change in the
+// saved plan sets a numeric rotation_trigger (item 4: plan -refresh-only stays empty).
+func TestAccServiceAccountRotatingToken_dueAfterSavedPlanBuiltBinary(t *testing.T) {
+	t.Parallel()
+	console := emulator.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	e := newAccEnv(t, func(o *emulator.Options) { o.Clock = console })
+	e.needEmulator("its clock")
+	c := newBuiltCLIDir(e, envAPIURL+"=", envToken+"=", envOrganizationID+"=")
+	c.write(e.rotatingConfig(`rotate_every = "30d"`))
+	c.must("apply", "-auto-approve")
+	first := rotState(t, c)
+	expectNoChanges(t, c, "after create")
+
+	moveClock(t, e, `{"advance": "719h59m"}`)
+	c.write(e.rotatingConfig(`
+  rotate_every     = "30d"
+  rotation_trigger = 1`))
+	if plan := c.must("plan", "-out", "tfplan"); strings.Contains(plan.stdout, "Token Will Be Rotated") {
+		t.Fatalf("a minute before rotate_every, the plan must not rotate:\n%s", plan)
+	}
+	moveClock(t, e, `{"advance": "2m"}`)
+	if apply := c.run("apply", "tfplan"); apply.code != 0 {
+		t.Fatalf("the saved plan must apply as it was planned:\n%s", apply)
+	}
+	if got := rotState(t, c); got.str("token_id") != first.str("token_id") {
+		t.Errorf("the saved plan rotated nothing, but the apply did")
+	}
+	if r := c.run("plan", "-refresh-only", "-detailed-exitcode"); r.code != 0 {
+		t.Errorf("terraform plan -refresh-only after the saved plan's apply is not empty:\n%s", r)
+	}
+	next := c.run("plan", "-detailed-exitcode")
+	if next.code != 2 || !strings.Contains(next.stdout, "Token Will Be Rotated") {
+		t.Fatalf("the plan after the saved plan's apply must rotate:\n%s", next)
+	}
+	c.must("apply", "-auto-approve")
+	e.statusIs(t, rotState(t, c).str("token"), http.StatusOK, "the new token")
+	e.statusIs(t, first.str("token"), http.StatusOK, "the previous token")
+	expectNoChanges(t, c, "after the rotation")
+	c.must("destroy", "-auto-approve")
 }

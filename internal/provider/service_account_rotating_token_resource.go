@@ -396,8 +396,12 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
+	switch {
+	case plan.OrganizationID.IsUnknown():
+	case !uuidsEqual(plan.OrganizationID, state.OrganizationID):
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+	default:
+		plan.OrganizationID = state.OrganizationID // the same UUID, in the case state has (an import's, say)
 	}
 	stateIDs, _ := accountIDs(state.ServiceAccountIDs)
 	if !idsKnown || len(resp.RequiresReplace) > 0 || !slices.EqualFunc(ids, stateIDs, strings.EqualFold) {
