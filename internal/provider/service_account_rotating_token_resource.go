@@ -47,12 +47,15 @@ import (
 //     token: Read warns that the overlap is gone and records the new token id, and
 //     nothing rotates for it (the active token still works).
 //   - ModifyPlan plans a rotation (an in-place update) when the active token is
-//     rotate_every old (renewed_at + rotate_every <= now), when rotation_trigger changes
-//     from one non-null value to another (or is unknown while the state's is not), or
-//     when the active token does not work (renewed elsewhere, expired, imported, a lost
-//     answer). Only then are the computed values unknown (active and previous account
-//     are known: they swap); otherwise they stay equal to state, so there is no perpetual
-//     diff. A change of rotate_every only moves next_rotation_at; a change of expires_in
+//     rotate_every old (renewed_at + rotate_every <= the instant the refresh found the
+//     rotation due, rotating_token_due.go), when rotation_trigger changes from one
+//     non-null value to another, or when the active token does not work (renewed
+//     elsewhere, expired, imported, a lost answer). Only then are the computed values
+//     unknown (active and previous account are known: they swap); otherwise they stay
+//     equal to state, so there is no perpetual diff. A trigger not wholly known at plan
+//     may rotate: the computed values, the accounts included, are unknown, and the plan
+//     made again at apply rotates only if the value differs from the state's. No time is
+//     read in ModifyPlan, so a saved plan applied later is applied as planned. A change of rotate_every only moves next_rotation_at; a change of expires_in
 //     applies to the tokens issued from the next rotation on. Reasons other than a
 //     configuration change are given in a warning.
 //   - Update (a rotation) renews the inactive account. An answer that is lost (the
