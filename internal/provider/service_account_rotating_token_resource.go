@@ -438,7 +438,9 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 	case !configChange && len(reasons) == 0 && maybeChange:
 		keepState(plan, state)
 		planRotation(plan, "", "") // which account is active is known at apply
-		plan.ExpiresAt = timetypes.NewRFC3339Unknown()
+		if !state.ExpiresAt.IsNull() {
+			plan.ExpiresAt = timetypes.NewRFC3339Unknown() // kept, or null if this rotates
+		}
 		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
 		return
 	case !configChange && len(reasons) == 0:
