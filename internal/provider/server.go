@@ -61,7 +61,9 @@ func (s *releasingServer) UpgradeResourceState(ctx context.Context, req *tfproto
 }
 
 func (s *releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return releasing(ctx, req, s.frameworkServer.ReadResource)
+	resp, err := releasing(ctx, req, s.frameworkServer.ReadResource)
+	canonicalNumbersInState(resp) // canonical_numbers.go: plan -refresh-only exits 0 after an apply
+	return resp, err
 }
 
 func (s *releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {

@@ -47,12 +47,15 @@ import (
 //     token: Read warns that the overlap is gone and records the new token id, and
 //     nothing rotates for it (the active token still works).
 //   - ModifyPlan plans a rotation (an in-place update) when the active token is
-//     rotate_every old (renewed_at + rotate_every <= now), when rotation_trigger changes
-//     from one non-null value to another (or is unknown while the state's is not), or
-//     when the active token does not work (renewed elsewhere, expired, imported, a lost
-//     answer). Only then are the computed values unknown (active and previous account
-//     are known: they swap); otherwise they stay equal to state, so there is no perpetual
-//     diff. A change of rotate_every only moves next_rotation_at; a change of expires_in
+//     rotate_every old (renewed_at + rotate_every <= the instant the refresh found the
+//     rotation due, rotating_token_due.go), when rotation_trigger changes from one
+//     non-null value to another, or when the active token does not work (renewed
+//     elsewhere, expired, imported, a lost answer). Only then are the computed values
+//     unknown (active and previous account are known: they swap); otherwise they stay
+//     equal to state, so there is no perpetual diff. A trigger not wholly known at plan
+//     may rotate: the computed values, the accounts included, are unknown, and the plan
+//     made again at apply rotates only if the value differs from the state's. No time is
+//     read in ModifyPlan, so a saved plan applied later is applied as planned. A change of rotate_every only moves next_rotation_at; a change of expires_in
 //     applies to the tokens issued from the next rotation on. Reasons other than a
 //     configuration change are given in a warning.
 //   - Update (a rotation) renews the inactive account. An answer that is lost (the
@@ -149,25 +152,27 @@ func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resour
 			"service_account_ids": schema.ListAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Exactly two different service account UUIDs of one organization, which take turns. " +
-					"Give them the same permissions: consumers act with the active account's. Changing them replaces " +
-					"the resource.",
+				MarkdownDescription: "Exactly two different service account UUIDs of one organization, which take turns, " +
+					"in any case (a change of case alone plans nothing). Give them the same permissions: consumers act " +
+					"with the active account's. Changing them replaces the resource.",
 				Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.List{keepStateUUIDList{}, listplanmodifier.RequiresReplace()},
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				CustomType: uuidType{},
 				MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id`. " +
 					"Changing it replaces the resource.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
+				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"rotate_every": schema.StringAttribute{
 				Required:   true,
 				CustomType: durationType{},
 				MarkdownDescription: "How long a token is active before the next plan rotates it, such as `30d` or " +
 					"`720h`; it is then the previous token for as long again. At least `1m`. Changing it moves " +
-					"`next_rotation_at` and rotates nothing by itself.",
+					"`next_rotation_at` and rotates nothing by itself; another spelling of the same length (`720h` for " +
+					"`30d`) plans nothing.",
+				PlanModifiers: []planmodifier.String{keepStateDuration{}},
 			},
 			"expires_in": schema.StringAttribute{
 				Optional:   true,
@@ -175,11 +180,14 @@ func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resour
 				MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d`. It must be " +
 					"at least twice `rotate_every`, so that a token outlives its time as the previous token. Unset: " +
 					"tokens never expire. A change applies to the tokens issued from the next rotation on.",
+				PlanModifiers: []planmodifier.String{keepStateDuration{}},
 			},
 			"rotation_trigger": schema.DynamicAttribute{
 				Optional: true,
-				MarkdownDescription: "Any value of any type. When it changes from one non-null value to another, the " +
-					"next apply rotates. Setting it (from null) or removing it rotates nothing.",
+				MarkdownDescription: "Any value of any type: a string, a number, a bool, a list, a map or an object. When " +
+					"it changes from one non-null value to another, the next apply rotates. A value that is unknown at " +
+					"plan (from another resource) rotates if, once known at apply, it differs from the one in state. " +
+					"Setting it (from null) or removing it rotates nothing.",
 			},
 			"token": schema.StringAttribute{
 				Computed: true, Sensitive: true,
@@ -394,11 +402,15 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
+	switch {
+	case plan.OrganizationID.IsUnknown():
+	case !uuidsEqual(plan.OrganizationID, state.OrganizationID):
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+	default:
+		plan.OrganizationID = state.OrganizationID // the same UUID, in the case state has (an import's, say)
 	}
 	stateIDs, _ := accountIDs(state.ServiceAccountIDs)
-	replacing := !idsKnown || len(resp.RequiresReplace) > 0 || !slices.Equal(ids, stateIDs)
+	replacing := !idsKnown || len(resp.RequiresReplace) > 0 || !slices.EqualFunc(ids, stateIDs, strings.EqualFold)
 	r.claim(ctx, ids, &req, resp, state.TokenID.ValueString(), replacing)
 	if replacing {
 		// Replaced: Terraform plans the create next, which claims and checks.
@@ -406,34 +418,42 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 		return
 	}
 	r.checkAccounts(ctx, &plan, ids, false, &resp.Diagnostics)
+	r.planUpdate(ctx, &req, resp, &plan, &state, ids)
+}
 
-	now := r.now()
-	var configChange bool
-	var reasons []string
-	if !state.RotationTrigger.IsNull() && !plan.RotationTrigger.IsNull() && !plan.RotationTrigger.Equal(state.RotationTrigger) {
-		configChange = true
+// planUpdate decides whether this apply rotates, saying why. Nothing here reads the
+// clock: time is judged against the instant the refresh recorded (rotating_token_due.go),
+// so that the plan Terraform makes again at apply agrees with a saved one.
+func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, plan, state *serviceAccountRotatingTokenModel, ids []string) {
+	// A trigger changes from one value to another; one not wholly known until apply may
+	// (it rotates then only if it differs from the one in state).
+	var configChange, maybeChange bool
+	if !dynamicNull(state.RotationTrigger) && !plan.RotationTrigger.IsNull() {
+		switch {
+		case !dynamicWhollyKnown(ctx, plan.RotationTrigger):
+			maybeChange = true
+		case !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger):
+			configChange = true
+		}
 	}
+	reasons := rotationReasons(ctx, req, plan, state)
 	active := state.ActiveServiceAccountID.ValueString()
-	if state.Token.IsNull() {
-		reasons = append(reasons, staleReason(ctx, req.Private, rotatingStaleKey,
-			fmt.Sprintf("the active token (service account %s) in state does not work", active)))
-	} else if expiry, ok := timeOf(state.ExpiresAt); ok && !now.Before(expiry) {
-		reasons = append(reasons, fmt.Sprintf("the active token (service account %s) expired at %s",
-			active, expiry.UTC().Format(time.RFC3339)))
-	} else if renewed, ok := timeOf(state.RenewedAt); ok && plan.RotateEvery.Duration() > 0 &&
-		!now.Before(renewed.Add(plan.RotateEvery.Duration())) {
-		reasons = append(reasons, fmt.Sprintf("the active token (service account %s) was issued at %s, rotate_every (%s) "+
-			"or more before now (%s)", active, renewed.UTC().Format(time.RFC3339), plan.RotateEvery.ValueString(),
-			now.Format(time.RFC3339)))
-	}
-
-	if !configChange && len(reasons) == 0 {
-		keepState(&plan, &state)
-		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	switch {
+	case !configChange && len(reasons) == 0 && maybeChange:
+		keepState(plan, state)
+		planRotation(plan, "", "") // which account is active is known at apply
+		if !state.ExpiresAt.IsNull() {
+			plan.ExpiresAt = timetypes.NewRFC3339Unknown() // kept, or null if this rotates
+		}
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+		return
+	case !configChange && len(reasons) == 0:
+		keepState(plan, state)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
 		return
 	}
 	next := otherAccount(ids, active)
-	planRotation(&plan, next, active)
+	planRotation(plan, next, active)
 	if len(reasons) > 0 {
 		keeps := fmt.Sprintf("The token of service account %s keeps working as the previous token until the rotation "+
 			"after this one.", active)
@@ -449,7 +469,33 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 			fmt.Sprintf("This apply rotates the token: it renews the token of service account %s, which becomes active, "+
 				"because %s. %s", next, strings.Join(reasons, "; and "), keeps))
 	}
-	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// rotationReasons are the reasons to rotate other than the configuration: the active
+// token does not work, or, at the instant the refresh found the rotation due, it had
+// expired or was rotate_every old.
+func rotationReasons(ctx context.Context, req *resource.ModifyPlanRequest, plan, state *serviceAccountRotatingTokenModel) []string {
+	active := state.ActiveServiceAccountID.ValueString()
+	if state.Token.IsNull() {
+		return []string{staleReason(ctx, req.Private, rotatingStaleKey,
+			fmt.Sprintf("the active token (service account %s) in state does not work", active))}
+	}
+	judged, due := dueJudgedAt(ctx, req.Private)
+	if !due {
+		return nil
+	}
+	if expiry, ok := timeOf(state.ExpiresAt); ok && !judged.Before(expiry) {
+		return []string{fmt.Sprintf("the active token (service account %s) expired at %s",
+			active, expiry.UTC().Format(time.RFC3339))}
+	}
+	if renewed, ok := timeOf(state.RenewedAt); ok && plan.RotateEvery.Duration() > 0 &&
+		!judged.Before(renewed.Add(plan.RotateEvery.Duration())) {
+		return []string{fmt.Sprintf("the active token (service account %s) was issued at %s, rotate_every (%s) "+
+			"or more before now (%s)", active, renewed.UTC().Format(time.RFC3339), plan.RotateEvery.ValueString(),
+			judged.Format(time.RFC3339))}
+	}
+	return nil
 }
 
 // planCreate marks what a create sets: the second account becomes active.
@@ -735,6 +781,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	state.ExpiresAt = keepInstant(state.ExpiresAt, rfc3339Ptr(activeSA.TokenExpiresAt))
 	state.NextRotationAt = keepInstant(state.NextRotationAt, nextRotation(state.RenewedAt, state.RotateEvery))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
+	recordDue(ctx, resp.Private, &state, r.now(), &resp.Diagnostics)
 }
 
 // rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
@@ -764,8 +811,10 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 		return
 	}
 	if !plan.Token.IsUnknown() {
-		// No rotation planned (a trigger set or removed, rotate_every changed): only state changes.
+		// No rotation planned (a trigger set or removed, rotate_every changed): only state
+		// changes. Judged again now, as the next refresh would.
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		recordDue(ctx, resp.Private, &plan, r.now(), &resp.Diagnostics)
 		return
 	}
 	ids, _ := accountIDs(state.ServiceAccountIDs)
@@ -802,6 +851,7 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingDueKey, nil)...)
 	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
 }
 
