@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -147,4 +148,34 @@ func importIDFromIdentity(ctx context.Context, req resource.ImportStateRequest, 
 		return o + "/" + value
 	}
 	return value
+}
+
+// keepStateUUIDList keeps the state's spelling of a list of UUIDs that the plan spells
+// differently by case alone, element by element: an import by identity (lower case)
+// under a configuration that writes the UUIDs in upper case then plans neither a change
+// nor, before a RequiresReplace, a replacement.
+type keepStateUUIDList struct{}
+
+func (keepStateUUIDList) Description(context.Context) string {
+	return "a change of case alone plans nothing"
+}
+
+func (m keepStateUUIDList) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (keepStateUUIDList) PlanModifyList(_ context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	plan, state := req.PlanValue.Elements(), req.StateValue.Elements()
+	if len(plan) != len(state) {
+		return
+	}
+	for i := range plan {
+		p, pok := plan[i].(types.String)
+		s, sok := state[i].(types.String)
+		if !pok || !sok || p.IsUnknown() || !strings.EqualFold(p.ValueString(), s.ValueString()) {
+			return
+		}
+	}
+	resp.PlanValue = req.StateValue
 }

@@ -153,7 +153,7 @@ func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resour
 					"Give them the same permissions: consumers act with the active account's. Changing them replaces " +
 					"the resource.",
 				Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.List{keepStateUUIDList{}, listplanmodifier.RequiresReplace()},
 			},
 			"organization_id": schema.StringAttribute{
 				Optional: true, Computed: true,
