@@ -69,23 +69,35 @@ func (r *serviceAccountRotatingTokenResource) IdentitySchema(_ context.Context, 
 }
 
 // identityFromState sets identity from the identity schema's attributes of state, in
-// lower case. It does nothing when there is no identity (a CLI without identity
-// support), when state was removed, or when errors were already reported; it is meant
-// to be deferred at the top of Create, Read, Update and ImportState:
+// lower case, when state holds an object and no error was reported, and it returns a
+// function that does it again. It is deferred at the top of Create, Read, Update and
+// ImportState:
 //
-//	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
-func identityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	if identity == nil || diags.HasError() || state.Raw.IsNull() {
-		return
-	}
-	for name := range identity.Schema.GetAttributes() {
-		var v attr.Value
-		if d := state.GetAttribute(ctx, path.Root(name), &v); d.HasError() {
-			diags.Append(d...)
+//	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
+//
+// The first call gives a Read that finds no identity (a state written before identity,
+// or a CLI without identity) the prior state's identity at once: the framework wants an
+// identity after every Read, even one that removes the resource. The deferred call sets
+// it from what the method left in state. Without identity support (identity nil) both
+// do nothing.
+func identityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) func() {
+	set := func() {
+		if identity == nil || diags.HasError() || state.Raw.IsNull() || !state.Raw.IsFullyKnown() {
 			return
 		}
-		diags.Append(identity.SetAttribute(ctx, path.Root(name), lowerValue(v))...)
+		for name := range identity.Schema.GetAttributes() {
+			var v attr.Value
+			if d := state.GetAttribute(ctx, path.Root(name), &v); d.HasError() {
+				diags.Append(d...)
+				return
+			}
+			diags.Append(identity.SetAttribute(ctx, path.Root(name), lowerValue(v))...)
+		}
 	}
+	if identity != nil && identity.Raw.IsFullyNull() {
+		set()
+	}
+	return set
 }
 
 // lowerValue is a string, or a list of strings, in lower case. Anything else, and null or

@@ -610,7 +610,7 @@ func (r *serviceAccountRotatingTokenResource) currentTokenID(ctx context.Context
 }
 
 func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
@@ -648,7 +648,7 @@ func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req re
 }
 
 func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var state serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("The rotating token "+state.ID.ValueString(), &resp.Diagnostics) {
@@ -745,7 +745,7 @@ func keepInstant(was, now timetypes.RFC3339) timetypes.RFC3339 {
 }
 
 func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan, state serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
@@ -848,7 +848,7 @@ func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *
 
 // ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".
 func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	if req.ID = importIDFromIdentity(ctx, req, "service_account_ids", &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
