@@ -13,20 +13,6 @@ import (
 	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
 )
 
-// adoptQuery finds the organization-level accounts and those of project shop.
-const adoptQuery = `list "platformer_service_account" "org" {
-  provider = platformer
-  config {}
-}
-
-list "platformer_service_account" "shop" {
-  provider = platformer
-  config {
-    project_id = %q
-  }
-}
-`
-
 // handMadeTwelve makes 12 accounts through the Console's API, of every shape the
 // resource has: organization and project level, with and without description,
 // permissions, custom roles and permissions on other projects. It returns their ids
@@ -78,21 +64,26 @@ func TestAccAdopt_twelveAccounts(t *testing.T) {
 	ids := handMadeTwelve(t, e)
 	c := newCLIDir(e)
 	c.write(e.config(""))
-	if err := os.WriteFile(filepath.Join(c.dir, "accounts.tfquery.hcl"), []byte(fmt.Sprintf(adoptQuery, e.ShopID)), 0o600); err != nil {
+	// The list resource's example: the organization-level accounts, and project shop's.
+	query, err := os.ReadFile(examplePath("list-resources", "platformer_service_account", "list-resource.tfquery.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(c.dir, "accounts.tfquery.hcl"), query, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c.must("init")
-	query := c.must("query", "-no-color", "-generate-config-out=generated.tf")
+	found := c.must("query", "-no-color", "-generate-config-out=generated.tf")
 	generated, err := os.ReadFile(filepath.Join(c.dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(string(generated), "import {"); n != 12 {
-		t.Fatalf("generated.tf holds %d import blocks, want 12:\n%s\n%s", n, query, generated)
+		t.Fatalf("generated.tf holds %d import blocks, want 12:\n%s\n%s", n, found, generated)
 	}
 	for name := range ids {
-		if !strings.Contains(query.stdout, name+" (") {
-			t.Errorf("the query does not list %q by name:\n%s", name, query.stdout)
+		if !strings.Contains(found.stdout, name+" (") {
+			t.Errorf("the query does not list %q by name:\n%s", name, found.stdout)
 		}
 	}
 	apply := c.must("apply", "-auto-approve")
@@ -108,7 +99,7 @@ func TestAccAdopt_twelveAccounts(t *testing.T) {
 		t.Fatalf("state holds %d resources, want 12", n)
 	}
 	t.Logf("transcript:\n$ terraform query -generate-config-out=generated.tf\n%s\n$ terraform apply\n%s",
-		query.stdout, lastLines(apply.stdout, 3))
+		found.stdout, lastLines(apply.stdout, 3))
 	adoptToken(t, e, c, ids["ci-deployer-1"])
 }
 

@@ -70,14 +70,14 @@ func (c cliVersion) String() string {
 
 // has reports whether the CLI has the feature.
 func (c cliVersion) has(f cliFeature) bool {
-	min := f.terraform
+	floor := f.terraform
 	if c.tofu {
 		if f.tofuHasNoFeature {
 			return false
 		}
-		min = f.tofu
+		floor = f.tofu
 	}
-	return c.major > min[0] || c.major == min[0] && c.minor >= min[1]
+	return c.major > floor[0] || c.major == floor[0] && c.minor >= floor[1]
 }
 
 // skipWithoutCLIFeature skips the test on a CLI that lacks f.

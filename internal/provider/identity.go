@@ -33,9 +33,10 @@ var (
 )
 
 const (
-	identityOrgDescription = "UUID of the organization, in lower case. Defaults to the provider's `organization_id` " +
-		"in an import block."
-	identityAccountDescription = "UUID of the service account, in lower case."
+	identityOrgDescription = "UUID of the organization. Defaults to the provider's `organization_id` in an import " +
+		"block. " + identityCase
+	identityAccountDescription = "UUID of the service account. " + identityCase
+	identityCase               = "Any case in an import block; recorded in lower case."
 )
 
 func identityOrganization() identityschema.StringAttribute {
@@ -53,7 +54,7 @@ func (r *serviceAccountTokenResource) IdentitySchema(_ context.Context, _ resour
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"organization_id": identityOrganization(),
 		"service_account_id": identityschema.StringAttribute{
-			RequiredForImport: true, Description: "UUID of the service account whose token this is, in lower case.",
+			RequiredForImport: true, Description: "UUID of the service account whose token this is. " + identityCase,
 		},
 	}}
 }
@@ -63,7 +64,7 @@ func (r *serviceAccountRotatingTokenResource) IdentitySchema(_ context.Context, 
 		"organization_id": identityOrganization(),
 		"service_account_ids": identityschema.ListAttribute{
 			ElementType: types.StringType, RequiredForImport: true,
-			Description: "UUIDs of the two service accounts, in lower case, in the order of `service_account_ids`.",
+			Description: "UUIDs of the two service accounts, in the order of `service_account_ids`. " + identityCase,
 		},
 	}}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -25,8 +24,6 @@ const (
 	idTokenAddr    = "platformer_service_account_token.a"
 	idRotatingAddr = "platformer_service_account_rotating_token.r"
 )
-
-var lowerUUID = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`))
 
 // identityAccounts makes three accounts by hand, as a team does in the Console, and
 // returns their ids: a (with a token to manage), b and c (for a rotating token), and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,13 +57,18 @@ func TestAccServiceAccountList_query(t *testing.T) {
 	now := e.clock.Now()
 	in2d, in20d := now.Add(48*time.Hour), now.Add(20*24*time.Hour)
 	ids := map[string]string{
-		"q-ci-1": handMade(t, e, "q-ci-1", "", &in2d),
-		"q-ci-2": handMade(t, e, "q-ci-2", "", &in20d),
-		"q-ci-3": handMade(t, e, "q-ci-3", "", nil),
-		"shop-1": handMade(t, e, "q-shop-1", e.ShopID, nil),
-		"shop-2": handMade(t, e, "q-shop-2", e.ShopID, &in2d),
+		"q-ci-1":  handMade(t, e, "q-ci-1", "", &in2d),
+		"q-ci-2":  handMade(t, e, "q-ci-2", "", &in20d),
+		"q-ci-3":  handMade(t, e, "q-ci-3", "", nil),
+		"shop-1":  handMade(t, e, "q-shop-1", e.ShopID, nil),
+		"shop-2":  handMade(t, e, "q-shop-2", e.ShopID, &in2d),
+		"nightly": handMade(t, e, "ci-nightly", "", &in2d),
 	}
-	for i := range 111 {
+	audit, err := os.ReadFile(examplePath("list-resources", "platformer_service_account", "list-resource-audit.tfquery.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 110 {
 		handMade(t, e, fmt.Sprintf("bulk-%03d", i), "", nil)
 	}
 	identity := func(name string) map[string]knownvalue.Check {
@@ -106,8 +112,9 @@ func TestAccServiceAccountList_query(t *testing.T) {
 				Config: listBlock("all", "limit = 1000", "") +
 					listBlock("prefix", "", `name_prefix = "q-ci-"`) +
 					listBlock("shop", "", fmt.Sprintf("project_id = %q", strings.ToUpper(e.ShopID))) +
-					listBlock("expiring", "", `token_expires_within = "7d"`) +
-					listBlock("resource", "include_resource = true", `name_prefix = "q-ci-2"`),
+					listBlock("soon", "", `token_expires_within = "7d"`) +
+					listBlock("resource", "include_resource = true", `name_prefix = "q-ci-2"`) +
+					string(audit), // the list resource's example of an audit: "expiring"
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("platformer_service_account.all", 114), // the organization-level ones
 					querycheck.ExpectLength("platformer_service_account.prefix", 3),
@@ -120,9 +127,12 @@ func TestAccServiceAccountList_query(t *testing.T) {
 					querycheck.ExpectIdentity("platformer_service_account.shop", identity("shop-1")),
 					querycheck.ExpectResourceDisplayName("platformer_service_account.shop", byID("shop-1"),
 						knownvalue.StringExact("q-shop-1 (project shop)")),
-					querycheck.ExpectLength("platformer_service_account.expiring", 1),
-					querycheck.ExpectResourceDisplayName("platformer_service_account.expiring", byID("q-ci-1"),
+					querycheck.ExpectLength("platformer_service_account.soon", 2),
+					querycheck.ExpectResourceDisplayName("platformer_service_account.soon", byID("q-ci-1"),
 						knownvalue.StringExact("q-ci-1 (organization level, token expires "+in2d.UTC().Format(time.RFC3339)+")")),
+					querycheck.ExpectLength("platformer_service_account.expiring", 1),
+					querycheck.ExpectResourceDisplayName("platformer_service_account.expiring", byID("nightly"),
+						knownvalue.StringExact("ci-nightly (organization level, token expires "+in2d.UTC().Format(time.RFC3339)+")")),
 					querycheck.ExpectLength("platformer_service_account.resource", 1),
 					querycheck.ExpectResourceKnownValues("platformer_service_account.resource", byID("q-ci-2"), []querycheck.KnownValueCheck{
 						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("q-ci-2")},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -125,4 +126,28 @@ action "platformer_service_account_revoke_token" "x" {
 	if r.code == 0 || !strings.Contains(strings.Join(strings.Fields(r.stderr), " "), "Not Found: Could not read service account 00000000-0000-4000-8000-00000000dead") {
 		t.Fatalf("expected a Not Found error:\n%s", r)
 	}
+}
+
+// TestAccExamples_revokeTokenAction applies the action's example, invokes the action
+// as its comment says, and applies again, as the guide "When a token leaks" does.
+func TestAccExamples_revokeTokenAction(t *testing.T) {
+	skipWithoutCLIFeature(t, featureActions)
+	skipOnTofu(t)
+	e := newAccEnv(t)
+	e.needEmulator("the example names fixed accounts")
+	body, err := os.ReadFile(examplePath("actions", "platformer_service_account_revoke_token", "action.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLIDir(e)
+	c.write(e.config(string(body)))
+	c.must("init")
+	c.must("apply", "-auto-approve")
+	var id string
+	for _, in := range c.state() {
+		if in.Addr == "platformer_service_account.ci" {
+			id = in.str("id")
+		}
+	}
+	revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
 }
