@@ -42,7 +42,8 @@ func errorsOf(diags []*tfprotov6.Diagnostic) string {
 
 // TestReleasingServer_newRPCs: the RPCs of resource identity, list resources and
 // actions reach the framework through releasingServer, which must not hide them from
-// tf6server (it routes them by interface assertion).
+// tf6server, which routes them by interface assertion (on ProviderServerWithListResource
+// and ProviderServerWithActions: ProviderServer plus the interfaces checked here).
 func TestReleasingServer_newRPCs(t *testing.T) {
 	ctx := context.Background()
 	s, err := NewServer(New("test", "none"))()
@@ -52,11 +53,11 @@ func TestReleasingServer_newRPCs(t *testing.T) {
 	if _, ok := s.(*releasingServer); !ok {
 		t.Fatalf("NewServer returned %T, not the releasingServer", s)
 	}
-	lists, ok := s.(tfprotov6.ProviderServerWithListResource)
+	lists, ok := s.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("the server hides the list resource RPCs from tf6server")
 	}
-	actions, ok := s.(tfprotov6.ProviderServerWithActions)
+	actions, ok := s.(tfprotov6.ActionServer)
 	if !ok {
 		t.Fatal("the server hides the action RPCs from tf6server")
 	}
