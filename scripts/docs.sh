@@ -62,6 +62,9 @@ echo "==> exporting the schema with $("$terraform" version 2>/dev/null | head -n
 TF_CLI_CONFIG_FILE="$work/terraform.rc" TF_IN_AUTOMATION=1 \
   "$terraform" -chdir="$work/config" providers schema -json >"$work/schema.full.json" 2>"$work/terraform.log" ||
   { cat "$work/terraform.log" >&2; die "terraform providers schema failed"; }
+# Terraform before 1.14 exports no list resource or action schemas (nor, before 1.12,
+# identity schemas): take those three from the provider itself, whatever the CLI.
+go run ./internal/cmd/docs-schema-extras -address "$provider_address" "$work/schema.full.json"
 
 # tfplugindocs looks the schema up as "platformer" or "registry.terraform.io/hashicorp/platformer";
 # Terraform keys it by the full address. The address occurs only as that map key.

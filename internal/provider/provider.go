@@ -9,8 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,6 +23,8 @@ import (
 var (
 	_ provider.Provider                       = (*platformerProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*platformerProvider)(nil)
+	_ provider.ProviderWithListResources      = (*platformerProvider)(nil)
+	_ provider.ProviderWithActions            = (*platformerProvider)(nil)
 )
 
 // platformerProvider is the provider. Its clock is real time except in tests, which
@@ -117,6 +121,8 @@ func (p *platformerProvider) Configure(ctx context.Context, req provider.Configu
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *platformerProvider) Resources(context.Context) []func() resource.Resource {
@@ -138,4 +144,12 @@ func (p *platformerProvider) DataSources(context.Context) []func() datasource.Da
 
 func (p *platformerProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewServiceAccountEphemeralResource}
+}
+
+func (p *platformerProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewServiceAccountListResource}
+}
+
+func (p *platformerProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{NewServiceAccountRevokeTokenAction}
 }

@@ -54,6 +54,7 @@ func (r *serviceAccountResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *serviceAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
@@ -122,6 +123,7 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 }
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var state serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("Service account "+state.ID.ValueString(), &resp.Diagnostics) {
@@ -146,6 +148,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan, state serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
@@ -181,6 +184,10 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 // ImportState accepts "<service_account_id>" (in the provider's organization) or
 // "<organization_id>/<service_account_id>".
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
+	if req.ID = importIDFromIdentity(ctx, req, "id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	orgID, id, msg := parseImportID(req.ID, r.data)
 	if msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID", msg)

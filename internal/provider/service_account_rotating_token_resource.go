@@ -666,6 +666,7 @@ func (r *serviceAccountRotatingTokenResource) currentTokenID(ctx context.Context
 }
 
 func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
@@ -705,6 +706,7 @@ func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req re
 }
 
 func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var state serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("The rotating token "+state.ID.ValueString(), &resp.Diagnostics) {
@@ -803,6 +805,7 @@ func keepInstant(was, now timetypes.RFC3339) timetypes.RFC3339 {
 }
 
 func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan, state serviceAccountRotatingTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
@@ -919,6 +922,10 @@ func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *
 
 // ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".
 func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
+	if req.ID = importIDFromIdentity(ctx, req, "service_account_ids", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	const accepted = "Expected \"<service_account_id>,<service_account_id>\" (in the provider's organization) or " +
 		"\"<organization_id>/<service_account_id>,<service_account_id>\", where all are UUIDs and the two accounts differ."
 	raw := strings.TrimSpace(req.ID)

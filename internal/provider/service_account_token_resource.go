@@ -56,6 +56,7 @@ func (r *serviceAccountTokenResource) scope(m *serviceAccountTokenModel) client.
 }
 
 func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	api := r.data.apiOrDiag(&resp.Diagnostics)
@@ -196,6 +197,7 @@ func expiresAtValue(configured timetypes.RFC3339, console *time.Time) timetypes.
 }
 
 func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var state serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || r.data.skipRefresh("The token of service account "+state.ServiceAccountID.ValueString(), &resp.Diagnostics) {
@@ -239,6 +241,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 }
 
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
 	var plan, state serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
@@ -340,6 +343,10 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 // ImportState takes the service account id (or "<organization_id>/<service_account_id>").
 // The secret cannot be read back: state records the metadata, and the next plan renews.
 func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
+	if req.ID = importIDFromIdentity(ctx, req, "service_account_id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	orgID, id, msg := parseImportID(req.ID, r.data)
 	if msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID", msg)

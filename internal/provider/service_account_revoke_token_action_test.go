@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+)
+
+// tokenOf is the token of a resource in terraform.tfstate.
+func tokenOf(c *cliDir, addr string) string {
+	c.t.Helper()
+	for _, in := range c.state() {
+		if in.Addr == addr {
+			return in.str("token")
+		}
+	}
+	c.t.Fatalf("%s is not in state", addr)
+	return ""
+}
+
+// revokeAndReissue invokes the revoke action on the token of account id, managed by
+// tokenAddr in c's configuration, and checks: the leaked token stops working, its
+// discarded replacement got the shortest lifetime, and the next plan renews, saying
+// why; the apply issues a token that works, after which both plans are empty. It
+// returns the invoke's and the plan's outputs.
+func revokeAndReissue(t *testing.T, e *accEnv, c *cliDir, action, tokenAddr, id string) (invoked, planned cliResult) {
+	t.Helper()
+	leaked := tokenOf(c, tokenAddr)
+	if code := e.tokenStatus(leaked); code != http.StatusOK {
+		t.Fatalf("the token in state does not work before the revoke: %d", code)
+	}
+	invoked = c.must("apply", "-auto-approve", "-invoke="+action)
+	if !strings.Contains(invoked.stdout, "Revoked: the token of") || !strings.Contains(invoked.stdout, "Actions: 1 invoked") {
+		t.Fatalf("the invoke did not report the revoke:\n%s", invoked)
+	}
+	if code := e.tokenStatus(leaked); code != http.StatusUnauthorized {
+		t.Fatalf("the leaked token still works after the revoke: %d", code)
+	}
+	sa, err := e.client().GetServiceAccount(context.Background(), client.Scope{OrganizationID: e.OrgID}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shortest lifetime the Console accepts is a few seconds (see revokedTokenLifetime).
+	if sa.TokenExpiresAt == nil || sa.TokenExpiresAt.Sub(sa.TokenRenewedAt) > 10*time.Second {
+		t.Fatalf("the discarded token expires at %v, renewed at %s: want a few seconds later", sa.TokenExpiresAt,
+			sa.TokenRenewedAt)
+	}
+	planned = c.run("plan", "-detailed-exitcode")
+	if planned.code != 2 || !strings.Contains(planned.stdout, "Token Will Be Renewed") ||
+		!strings.Contains(strings.Join(strings.Fields(planned.stdout), " "), "the token was renewed elsewhere") {
+		t.Fatalf("the plan after the revoke does not renew the token, saying why:\n%s", planned)
+	}
+	c.must("apply", "-auto-approve")
+	fresh := tokenOf(c, tokenAddr)
+	if fresh == "" || fresh == leaked || e.tokenStatus(fresh) != http.StatusOK {
+		t.Fatal("the apply after the revoke did not store a fresh token that works")
+	}
+	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
+		if r := c.run(args...); r.code != 0 {
+			t.Fatalf("after the re-issue, expected exit 0:\n%s", r)
+		}
+	}
+	for _, r := range []cliResult{invoked, planned} {
+		if strings.Contains(r.stdout+r.stderr, leaked) || strings.Contains(r.stdout+r.stderr, fresh) {
+			t.Fatal("a token appeared in terraform's output")
+		}
+	}
+	return invoked, planned
+}
+
+// TestAccRevokeTokenAction revokes a managed token with terraform apply -invoke, for
+// an account given in upper case; the token resource re-issues at the next apply.
+func TestAccRevokeTokenAction(t *testing.T) {
+	skipWithoutCLIFeature(t, featureActions)
+	skipOnTofu(t)
+	e := newAccEnv(t)
+	c := newCLIDir(e)
+	c.write(e.config(fmt.Sprintf(`
+resource "platformer_service_account" "ci" {
+  name = %q
+}
+
+resource "platformer_service_account_token" "ci" {
+  service_account_id = platformer_service_account.ci.id
+  expires_in         = "30d"
+}
+
+action "platformer_service_account_revoke_token" "ci" {
+  config {
+    service_account_id = upper(platformer_service_account.ci.id)
+  }
+}
+`, e.uniqueName("leaky"))))
+	c.must("init")
+	c.must("apply", "-auto-approve")
+	var id string
+	for _, in := range c.state() {
+		if in.Addr == "platformer_service_account.ci" {
+			id = in.str("id")
+		}
+	}
+	invoked, planned := revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
+	t.Logf("invoke:\n%s\nplan:\n%s", invoked.stdout, planned.stdout)
+}
+
+// TestAccRevokeTokenAction_unknownAccount: an account that does not exist is an error
+// that says the token was not revoked.
+func TestAccRevokeTokenAction_unknownAccount(t *testing.T) {
+	skipWithoutCLIFeature(t, featureActions)
+	skipOnTofu(t)
+	e := newAccEnv(t)
+	c := newCLIDir(e)
+	c.write(e.config(`
+action "platformer_service_account_revoke_token" "x" {
+  config {
+    service_account_id = "00000000-0000-4000-8000-00000000dead"
+  }
+}
+`))
+	c.must("init")
+	r := c.run("apply", "-auto-approve", "-invoke=action.platformer_service_account_revoke_token.x")
+	if r.code == 0 || !strings.Contains(strings.Join(strings.Fields(r.stderr), " "), "Not Found: Could not read service account 00000000-0000-4000-8000-00000000dead") {
+		t.Fatalf("expected a Not Found error:\n%s", r)
+	}
+}
+
+// TestAccExamples_revokeTokenAction applies the action's example, invokes the action
+// as its comment says, and applies again, as the guide "When a token leaks" does.
+func TestAccExamples_revokeTokenAction(t *testing.T) {
+	skipWithoutCLIFeature(t, featureActions)
+	skipOnTofu(t)
+	e := newAccEnv(t)
+	e.needEmulator("the example names fixed accounts")
+	body, err := os.ReadFile(examplePath("actions", "platformer_service_account_revoke_token", "action.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLIDir(e)
+	c.write(e.config(string(body)))
+	c.must("init")
+	c.must("apply", "-auto-approve")
+	var id string
+	for _, in := range c.state() {
+		if in.Addr == "platformer_service_account.ci" {
+			id = in.str("id")
+		}
+	}
+	revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
+}
