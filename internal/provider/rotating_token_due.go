@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -83,31 +82,6 @@ func dynamicWhollyKnown(ctx context.Context, v types.Dynamic) bool {
 	}
 	tv, err := v.ToTerraformValue(ctx)
 	return err == nil && tv.IsFullyKnown()
-}
-
-// keepStateUUIDList plans the prior state's list when the configuration writes the same
-// UUIDs, in the same order, in another case: a change of case alone plans nothing and,
-// before RequiresReplace, replaces nothing. Put it first among the plan modifiers.
-type keepStateUUIDList struct{}
-
-func (keepStateUUIDList) Description(context.Context) string {
-	return "a change of case alone plans nothing"
-}
-
-func (m keepStateUUIDList) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
-
-func (keepStateUUIDList) PlanModifyList(_ context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
-	plan, okPlan := accountIDs(req.PlanValue)
-	state, okState := accountIDs(req.StateValue)
-	if !okPlan || !okState {
-		return
-	}
-	for i := range plan {
-		if !strings.EqualFold(plan[i], state[i]) {
-			return
-		}
-	}
-	resp.PlanValue = req.StateValue
 }
 
 // keepStateDuration plans the prior state's duration when the configuration writes the

@@ -82,8 +82,10 @@ func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action
 	}
 	progress(resp, fmt.Sprintf("Revoking the token of service account %q (%s), token id %s.", sa.Name, id, sa.TokenID))
 	expiresAt := api.ConsoleNow().Add(revokedTokenLifetime)
-	issued := a.data.renewToken(ctx, api, scope, id, &expiresAt, "the Console may have renewed it: if so, "+
-		"the leaked token no longer works; invoke the action again to make sure", &resp.Diagnostics)
+	const again = "the Console may have renewed it: if so, the leaked token no longer works; invoke the action " +
+		"again to make sure"
+	issued, _ := a.data.renewToken(ctx, api, renewRequest{scope: scope, id: id, before: sa.TokenID, expiresAt: &expiresAt,
+		lostNote: again, unconfirmedNote: again}, &resp.Diagnostics)
 	if issued == nil {
 		revokeFailed(&resp.Diagnostics, sa.Name)
 		return
