@@ -40,6 +40,10 @@ var (
 // which this resource discards: an unused secret should not outlive the apply for long.
 const creationTokenLifetime = time.Hour
 
+// adoptionMargin is how much earlier, on the Console's clock, than a create whose
+// answer was lost an account of its name may have been created and still be adopted.
+const adoptionMargin = 2 * time.Minute
+
 // NewServiceAccountResource returns the platformer_service_account resource.
 func NewServiceAccountResource() resource.Resource { return &serviceAccountResource{} }
 
@@ -61,9 +65,11 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	in := plan.createInput()
-	expiry := r.data.clock.Now().Add(creationTokenLifetime)
+	// On the Console's clock: the discarded token's expiry is judged by it, and so is the
+	// creation time a lost answer's account is adopted by.
+	started := r.data.consoleNow(ctx, nil)
+	expiry := started.Add(creationTokenLifetime).Truncate(time.Second)
 	in.ExpiresAt = &expiry
-	started := r.data.clock.Now()
 	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 	var sa *client.ServiceAccount
 	switch {
@@ -87,7 +93,8 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 
 // adoptLostCreate handles a create whose answer was lost (a 502 after commit, a timeout):
 // the account may exist. It is adopted when an account of that name exists in the
-// scope and was created after the request was sent; otherwise the error stands.
+// scope and was created after the request was sent (started, on the Console's clock,
+// which wrote its created_at); otherwise the error stands.
 func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *client.Client, plan *serviceAccountModel,
 	started time.Time, createErr error, diags *diag.Diagnostics) *client.ServiceAccount {
 	name := plan.Name.ValueString()
@@ -102,8 +109,9 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 		if sa.Name != name || sa.ProjectID != plan.ProjectID.Lower() {
 			continue
 		}
-		// Allow for clock skew between this machine and the Console.
-		if sa.CreatedAt.Before(started.Add(-2 * time.Minute)) {
+		// Both instants are the Console's; the margin covers the estimate of its clock
+		// (about a second) and the time the request took to reach it.
+		if sa.CreatedAt.Before(started.Add(-adoptionMargin)) {
 			diags.AddError("Outcome Unknown",
 				fmt.Sprintf("Could not create service account %q: %s\n\nAn account of that name already exists (id %s, "+
 					"created %s, before this apply), so it was not created by this request and is not adopted. %s", name,

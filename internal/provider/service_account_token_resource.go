@@ -156,54 +156,24 @@ func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, erro
 	return nil, nil
 }
 
-// now is the Console's time, as the client estimates it from the Date header of the
-// Console's answers (this machine's clock until an answer gave one), and, when it
-// differs from this machine's clock by more than a minute, a note for messages saying
-// which clock was used. Every expiry is judged on it: the Console decides when a
-// token stops working.
-func (r *serviceAccountTokenResource) now() (time.Time, string) {
-	local := r.clock.Now().UTC()
-	if r.data == nil || r.data.client == nil {
-		return local, ""
-	}
-	if _, known := r.data.client.ConsoleClockOffset(); !known {
-		return local, ""
-	}
-	console := r.data.client.ConsoleNow().UTC()
-	return console, clockNote(console.Sub(local))
-}
-
-// consoleNow is now, after one read of the account when no answer of the Console has
-// told its clock yet: Terraform plans every resource again when it applies, with a new
-// provider configuration that has made no call yet (and a saved plan is applied without
-// a refresh), and that plan must judge expiry on the same clock as the first.
+// consoleNow is the Console's time (providerData.consoleNow) and, when it differs from
+// this machine's clock by more than a minute, a note for messages saying which clock was
+// used. When no answer of the Console has told its clock yet (a fresh provider process:
+// Terraform plans again when it applies), the account is read for it, and cached for
+// what follows; a token that needs no clock (no expiry, or its expiry removed) makes no
+// call for it.
 func (r *serviceAccountTokenResource) consoleNow(ctx context.Context, m *serviceAccountTokenModel) (time.Time, string) {
-	d := r.data
-	if d != nil && d.client != nil && d.cache != nil && d.unknown == "" && !m.ServiceAccountID.IsUnknown() &&
-		!m.ServiceAccountID.IsNull() && !m.OrganizationID.IsUnknown() && !m.OrganizationID.IsNull() {
-		// A token without expires_in or a known expires_at never expires, or is renewed
-		// anyway (its expiry was removed): it needs no clock, and no read holds it back.
-		expiry := !m.ExpiresIn.IsNull() || (!m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown())
-		if _, known := d.client.ConsoleClockOffset(); !known && expiry {
-			// The answer's Date header is what is wanted; the account is cached for what follows.
-			_, _ = d.cache.Get(ctx, r.scope(m), m.ServiceAccountID.Lower())
-		}
+	if r.data == nil {
+		return r.clock.Now().UTC(), ""
 	}
-	return r.now()
-}
-
-// clockNote says how far the Console's clock is from this machine's, when more than a
-// minute: "" otherwise.
-func clockNote(consoleAhead time.Duration) string {
-	rel := "ahead of"
-	if consoleAhead < 0 {
-		consoleAhead, rel = -consoleAhead, "behind"
+	learn := func(context.Context) {}
+	if r.data.cache != nil && !m.ServiceAccountID.IsUnknown() && !m.ServiceAccountID.IsNull() &&
+		!m.OrganizationID.IsUnknown() && !m.OrganizationID.IsNull() &&
+		(!m.ExpiresIn.IsNull() || (!m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown())) {
+		learn = func(ctx context.Context) { _, _ = r.data.cache.Get(ctx, r.scope(m), m.ServiceAccountID.Lower()) }
 	}
-	if consoleAhead <= time.Minute {
-		return ""
-	}
-	// The estimate is good to about a second: minutes are what it can tell.
-	return fmt.Sprintf(" on the Console's clock, which is about %s %s this machine's", consoleAhead.Round(time.Minute), rel)
+	now := r.data.consoleNow(ctx, learn)
+	return now, r.data.consoleClockNote(now)
 }
 
 // stateFromIssued is the state after a renewal: the plan with the new token.
@@ -268,7 +238,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.TokenID = types.StringValue(sa.TokenID)
 	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
-	now, _ := r.now()
+	now, _ := r.consoleNow(ctx, &state)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
 }
@@ -338,7 +308,7 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
 		return
 	}
-	now, _ := r.now()
+	now, _ := r.consoleNow(ctx, &state)
 	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
 		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
 		return
