@@ -39,6 +39,60 @@ const maxLostRenewals = 3
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
 
+// dueKey is the private-state key in which Read records that the token is due for
+// renewal by time (renewalDue). Terraform plans again when it applies, with the state of
+// the refresh (private state included), and both plans must agree however much time
+// passes between them (a saved plan, an approval): so they decide on what the refresh
+// recorded, not on the time they run. The record is absent when nothing is due, and the
+// same bytes at every refresh while something is, since Terraform counts a change of
+// private state as a change in plan -refresh-only.
+const dueKey = "renewal_due"
+
+// renewalDue is what Read found due: the token has expired, or is within renew_before.
+type renewalDue struct {
+	Expired     bool   `json:"expired,omitempty"`
+	ExpiresAt   string `json:"expires_at"`
+	RenewBefore string `json:"renew_before,omitempty"`
+}
+
+// renewalDueAt is what is due at now (the Console's) for a token of state whose expiry is
+// expiresAt: nil when nothing is.
+func renewalDueAt(state *serviceAccountTokenModel, expiresAt *time.Time, now time.Time) *renewalDue {
+	if expiresAt == nil {
+		return nil
+	}
+	at := expiresAt.UTC().Format(time.RFC3339)
+	if !now.Before(*expiresAt) {
+		return &renewalDue{Expired: true, ExpiresAt: at}
+	}
+	if before := state.RenewBefore.Duration(); before > 0 && !now.Before(expiresAt.Add(-before)) {
+		return &renewalDue{ExpiresAt: at, RenewBefore: state.RenewBefore.ValueString()}
+	}
+	return nil
+}
+
+// setDue records due under dueKey (nil: removes the record).
+func setDue(ctx context.Context, p privateSetter, due *renewalDue, diags *diag.Diagnostics) {
+	var b []byte
+	if due != nil {
+		b, _ = json.Marshal(due)
+	}
+	diags.Append(p.SetKey(ctx, dueKey, b)...)
+}
+
+// dueForRenewal is what the last refresh recorded under dueKey; nil when nothing.
+func dueForRenewal(ctx context.Context, p privateGetter) *renewalDue {
+	raw, d := p.GetKey(ctx, dueKey)
+	if d.HasError() || len(raw) == 0 {
+		return nil
+	}
+	var due renewalDue
+	if json.Unmarshal(raw, &due) != nil || due.ExpiresAt == "" {
+		return nil
+	}
+	return &due
+}
+
 // replacingKey is the private-state key in which ModifyPlan records the token id of the
 // prior state. Terraform plans a replacement twice, and hands the second plan (a
 // create) the private state the first planned: a create that finds it is the
@@ -81,6 +135,7 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	setDue(ctx, resp.Private, nil, &resp.Diagnostics)
 }
 
 // renew issues a new token for the planned expiry; nil when it failed (diagnosed).
@@ -241,6 +296,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	now, _ := r.consoleNow(ctx, &state)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
+	setDue(ctx, resp.Private, renewalDueAt(&state, sa.TokenExpiresAt, now), &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -267,6 +323,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+	setDue(ctx, resp.Private, nil, &resp.Diagnostics)
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
@@ -512,6 +569,12 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 
 // ModifyPlan decides whether this apply renews the token, and says why when the reason
 // is not a change in the configuration: expiry, a renewal made elsewhere, an import.
+//
+// Terraform plans again when it applies, and the second plan must agree with the first,
+// however long after it comes (a saved plan, an approval): so no decision here depends
+// on the time it is made. Whether the token is due for renewal by time (expired, or
+// within renew_before) was decided by the refresh and recorded in private state
+// (dueKey), which both plans read; what becomes due after it is for the next plan.
 func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -523,49 +586,74 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	planned := plan
-	if config.OrganizationID.IsNull() && r.data != nil {
-		switch {
-		case r.data.organizationUnknown:
-			plan.OrganizationID = uuidUnknown()
-		case r.data.organizationID != "":
-			plan.OrganizationID = uuidOf(r.data.organizationID)
-		default:
-			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-					" environment variable, to the organization's UUID.")
-			return
-		}
-	}
-
-	now, note := r.consoleNow(ctx, &plan)
-	if req.State.Raw.IsNull() {
-		// A create renews the token: a passed expires_at is an error now, not at apply.
-		if at, passed := passedExpiresAt(&config, now); passed {
-			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
-				fmt.Sprintf("expires_at: %s has passed (now %s%s), and creating this resource issues a token that "+
-					"expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
-					"renewal.", at, now.Format(time.RFC3339), note))
-			return
-		}
-		replaced := ""
-		if raw, d := req.Private.GetKey(ctx, replacingKey); !d.HasError() && len(raw) > 0 {
-			_ = json.Unmarshal(raw, &replaced)
-		}
-		r.claim(&req, &plan, replaced, replaced == "", &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.ID = plan.ServiceAccountID
-		planRenewal(&plan, &config)
-		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	if !r.planOrganization(&plan, &config, &resp.Diagnostics) {
 		return
 	}
-
+	if req.State.Raw.IsNull() {
+		r.planCreate(ctx, &req, resp, &plan, &config)
+		return
+	}
 	var state serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.planUpdate(ctx, &req, resp, tokenPlan{plan: &plan, planned: &planned, config: &config, state: &state})
+}
+
+// tokenPlan is what the steps of ModifyPlan for an existing token work on.
+type tokenPlan struct {
+	plan, planned, config, state *serviceAccountTokenModel
+}
+
+// planOrganization fills in the provider's organization when the configuration leaves
+// it out; false when there is none (diagnosed).
+func (r *serviceAccountTokenResource) planOrganization(plan, config *serviceAccountTokenModel, diags *diag.Diagnostics) bool {
+	if !config.OrganizationID.IsNull() || r.data == nil {
+		return true
+	}
+	switch {
+	case r.data.organizationUnknown:
+		plan.OrganizationID = uuidUnknown()
+	case r.data.organizationID != "":
+		plan.OrganizationID = uuidOf(r.data.organizationID)
+	default:
+		diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
+			"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
+				" environment variable, to the organization's UUID.")
+		return false
+	}
+	return true
+}
+
+// planCreate plans a new token: a renewal, to an expires_at that must not have passed.
+func (r *serviceAccountTokenResource) planCreate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	plan, config *serviceAccountTokenModel) {
+	now, note := r.consoleNow(ctx, plan)
+	// A create renews the token: a passed expires_at is an error now, not at apply.
+	if at, passed := passedExpiresAt(config, now); passed {
+		resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
+			fmt.Sprintf("expires_at: %s has passed (now %s%s), and creating this resource issues a token that "+
+				"expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
+				"renewal.", at, now.Format(time.RFC3339), note))
+		return
+	}
+	replaced := ""
+	if raw, d := req.Private.GetKey(ctx, replacingKey); !d.HasError() && len(raw) > 0 {
+		_ = json.Unmarshal(raw, &replaced)
+	}
+	r.claim(req, plan, replaced, replaced == "", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.ServiceAccountID
+	planRenewal(plan, config)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// planUpdate plans an existing token: kept, renewed in place, or replaced.
+func (r *serviceAccountTokenResource) planUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, p tokenPlan) {
+	plan, state := p.plan, p.state
 	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 	}
@@ -576,62 +664,23 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if durationsEqual(plan.RenewBefore, state.RenewBefore) {
 		plan.RenewBefore = state.RenewBefore
 	}
-
-	// A replacement is claimed by the create Terraform plans next (token_managers.go),
-	// which finds this token id in the private state planned here.
-	marker, _ := json.Marshal(state.TokenID.ValueString())
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, marker)...)
-	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
-		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
-	if !replacing {
-		r.claim(&req, &plan, state.TokenID.ValueString(), false, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	if r.claimUpdate(ctx, req, resp, plan, state); resp.Diagnostics.HasError() {
+		return
 	}
-
-	var configChanges, otherReasons []string
-	// Only a change of rotation_trigger from one value to another renews: adding it to a
-	// token that had none, or removing it, does not. An unknown value is a change.
-	if !dynamicNull(state.RotationTrigger) && !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger) {
-		configChanges = append(configChanges, "rotation_trigger changed")
-	}
-	if !durationsEqual(config.ExpiresIn, state.ExpiresIn) {
-		configChanges = append(configChanges, "expires_in changed")
-	}
-	if !config.ExpiresAt.IsNull() && !config.ExpiresAt.Equal(state.ExpiresAt) {
-		configChanges = append(configChanges, "expires_at changed")
-	}
-	if config.ExpiresAt.IsNull() && config.ExpiresIn.IsNull() && !state.ExpiresAt.IsNull() {
-		configChanges = append(configChanges, "the expiry was removed")
-	}
-	if state.Token.IsNull() {
-		otherReasons = append(otherReasons, staleReason(ctx, req.Private, staleKey, "the token in state does not work"))
-	} else if expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString()); err == nil {
-		switch before := config.RenewBefore.Duration(); {
-		case !now.Before(expiry):
-			otherReasons = append(otherReasons, fmt.Sprintf("the token expired at %s (now %s%s)",
-				expiry.UTC().Format(time.RFC3339), now.Format(time.RFC3339), note))
-		case before > 0 && !now.Before(expiry.Add(-before)):
-			otherReasons = append(otherReasons, fmt.Sprintf("the token expires at %s, within renew_before (%s) of now (%s%s)",
-				expiry.UTC().Format(time.RFC3339), config.RenewBefore.ValueString(), now.Format(time.RFC3339), note))
-		}
-	}
-
-	keepState := func() {
-		plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
-		plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
-		resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
-	}
+	configChanges := renewalConfigChanges(p.config, state, plan)
+	due := dueForRenewal(ctx, req.Private)
+	now, note := r.consoleNow(ctx, plan) // for messages, and to refuse a renewal to a passed expires_at
+	otherReasons := renewalReasons(ctx, req.Private, state, due, now, note)
 	if len(configChanges) == 0 && len(otherReasons) == 0 {
-		keepState()
+		warnDueUnrefreshed(state, now, note, &resp.Diagnostics)
+		keepToken(ctx, resp, p)
 		return
 	}
 	// A renewal keeps a fixed expires_at: once it has passed, a renewal is refused when
 	// the configuration asks for one, and otherwise not planned (the token expired, as
 	// configured; the plan says how to renew it). Nothing is ever sent with it.
-	if at, passed := passedExpiresAt(&config, now); passed {
-		if len(configChanges) > 0 {
+	if len(configChanges) > 0 {
+		if at, passed := passedExpiresAt(p.config, now); passed {
 			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
 				fmt.Sprintf("expires_at: %s has passed (now %s%s), and this plan renews the token of service account %s "+
 					"because %s: the new token would expire at that instant. Set expires_at to a later instant, or use "+
@@ -639,23 +688,109 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 					state.ServiceAccountID.ValueString(), strings.Join(configChanges, " and ")))
 			return
 		}
+	} else if due != nil && due.Expired && !p.config.ExpiresAt.IsNull() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Token Expired",
 			fmt.Sprintf("The token of service account %s expired at %s, the expires_at of its configuration (now %s%s), "+
-				"and no longer works. It is not renewed, because a renewal keeps expires_at, which has passed. To renew "+
-				"it, set expires_at to a later instant, or use expires_in for a lifetime counted from each renewal, and "+
-				"apply.", state.ServiceAccountID.ValueString(), at, now.Format(time.RFC3339), note))
-		keepState()
+				"and no longer works. It is not renewed, because a renewal keeps expires_at, which has "+
+				"passed. To renew it, set expires_at to a later instant, or use expires_in for a lifetime counted from "+
+				"each renewal, and apply.", state.ServiceAccountID.ValueString(), due.ExpiresAt, now.Format(time.RFC3339), note))
+		keepToken(ctx, resp, p)
 		return
 	}
 	plan.ID = state.ID
-	planRenewal(&plan, &config)
+	planRenewal(plan, p.config)
 	if len(otherReasons) > 0 {
 		resp.Diagnostics.AddWarning("Token Will Be Renewed",
 			fmt.Sprintf("This apply renews the token of service account %s because %s. The current token stops "+
 				"working when it does; the new one is stored in state.", state.ServiceAccountID.ValueString(),
 				strings.Join(otherReasons, "; and ")))
 	}
-	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// claimUpdate records the prior token id for the create of a replacement, and claims
+// the account's token for an update in place (token_managers.go).
+func (r *serviceAccountTokenResource) claimUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	plan, state *serviceAccountTokenModel) {
+	// A replacement is claimed by the create Terraform plans next, which finds this
+	// token id in the private state planned here.
+	marker, _ := json.Marshal(state.TokenID.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, marker)...)
+	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
+		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
+	if !replacing {
+		r.claim(req, plan, state.TokenID.ValueString(), false, &resp.Diagnostics)
+	}
+}
+
+// renewalConfigChanges are the changes of the configuration that renew the token.
+func renewalConfigChanges(config, state, plan *serviceAccountTokenModel) []string {
+	var changes []string
+	// Only a change of rotation_trigger from one value to another renews: adding it to a
+	// token that had none, or removing it, does not. An unknown value is a change.
+	if !dynamicNull(state.RotationTrigger) && !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger) {
+		changes = append(changes, "rotation_trigger changed")
+	}
+	if !durationsEqual(config.ExpiresIn, state.ExpiresIn) {
+		changes = append(changes, "expires_in changed")
+	}
+	if !config.ExpiresAt.IsNull() && !config.ExpiresAt.Equal(state.ExpiresAt) {
+		changes = append(changes, "expires_at changed")
+	}
+	if config.ExpiresAt.IsNull() && config.ExpiresIn.IsNull() && !state.ExpiresAt.IsNull() {
+		changes = append(changes, "the expiry was removed")
+	}
+	return changes
+}
+
+// renewalReasons are the reasons to renew that are not the configuration's: the token in
+// state does not work, or the refresh found it due (expired, or within renew_before).
+func renewalReasons(ctx context.Context, private privateGetter, state *serviceAccountTokenModel, due *renewalDue,
+	now time.Time, note string) []string {
+	if state.Token.IsNull() {
+		return []string{staleReason(ctx, private, staleKey, "the token in state does not work")}
+	}
+	if due == nil {
+		return nil
+	}
+	if due.Expired {
+		return []string{fmt.Sprintf("the token expired at %s (now %s%s)", due.ExpiresAt, now.Format(time.RFC3339), note)}
+	}
+	return []string{fmt.Sprintf("the token expires at %s, within renew_before (%s) of now (%s%s)",
+		due.ExpiresAt, due.RenewBefore, now.Format(time.RFC3339), note)}
+}
+
+// warnDueUnrefreshed warns when the token is due for renewal by time now although the
+// state, as last refreshed, did not say so: the plan was made with -refresh=false, or
+// it became due after the refresh (while a saved plan waited to be applied). This plan
+// does not renew it, so that it agrees with the plan it repeats; the next plan that
+// refreshes does.
+func warnDueUnrefreshed(state *serviceAccountTokenModel, now time.Time, note string, diags *diag.Diagnostics) {
+	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
+	if state.Token.IsNull() || state.ExpiresAt.IsNull() || err != nil {
+		return
+	}
+	due := renewalDueAt(state, &expiry, now)
+	if due == nil {
+		return
+	}
+	what := "expired at " + due.ExpiresAt
+	if !due.Expired {
+		what = fmt.Sprintf("expires at %s, within renew_before (%s) of now", due.ExpiresAt, due.RenewBefore)
+	}
+	diags.AddWarning("Token Renewal Left to the Next Plan",
+		fmt.Sprintf("The token of service account %s %s (%s%s), but the state this plan works on, as last refreshed, "+
+			"does not say so: the plan was made with -refresh=false, or the token became due after the refresh. "+
+			"This plan does not renew it; the next plan that refreshes the state (without -refresh=false) does.",
+			state.ServiceAccountID.ValueString(), what, now.Format(time.RFC3339), note))
+}
+
+// keepToken plans no renewal: what the Console issued stays as in state.
+func keepToken(ctx context.Context, resp *resource.ModifyPlanResponse, p tokenPlan) {
+	plan, state := p.plan, p.state
+	plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
+	plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, plan, p.planned)...)
 }
 
 // claim registers this resource as the manager of its account's token, for the

@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// Issue 18, item 3: a saved plan never fails because time passed. A renewal that
+// becomes due (renew_before, or the expiry) between `terraform plan -out` and
+// `terraform apply tfplan` made the apply fail with "Provider produced inconsistent
+// final plan": Terraform plans again when it applies, and that plan decided on the
+// time it ran. Now both decide on what the refresh recorded; what became due after it
+// is renewed by the next plan.
+
+// savedPlanConfig is timeConfig's token with a 720h lifetime, renewed within 168h of
+// its expiry; extra goes in the token.
+func savedPlanConfig(e *accEnv, extra string) string {
+	return timeConfig(e, "expires_in   = \"720h\"\n  renew_before = \"168h\"\n  "+extra)
+}
+
+// savedPlanOverTime applies a plan saved before the clock moves by d, and checks that
+// the apply succeeds and renews nothing, that the next plan renews (saying why: want),
+// and that plan and plan -refresh-only are empty after that. The saved plan changes the
+// token in place without renewing it (rotation_trigger added), so that Terraform plans
+// it again at apply.
+func savedPlanOverTime(t *testing.T, c *cliDir, move func(), want string) {
+	t.Helper()
+	c.write(savedPlanConfig(c.e, `rotation_trigger = "1"`))
+	plan := c.must("plan", "-out=tfplan")
+	if !strings.Contains(plan.stdout, "1 to change") {
+		t.Fatalf("expected the saved plan to change the token in place:\n%s", plan)
+	}
+	before := tokenOf(t, c)
+	move()
+	if r := c.run("apply", "tfplan"); r.code != 0 {
+		t.Fatalf("the saved plan fails once time has passed:\n%s", r)
+	}
+	if tokenOf(t, c) != before {
+		t.Errorf("applying the saved plan renewed the token, which the plan did not say")
+	}
+	r := c.run("plan", "-detailed-exitcode")
+	if r.code != 2 || !expectText(want).MatchString(r.stdout) {
+		t.Errorf("the plan after the saved one: expected a renewal because %q:\n%s", want, r)
+	}
+	c.must("apply", "-auto-approve")
+	if tokenOf(t, c) == before {
+		t.Errorf("the apply after the saved plan did not renew the token")
+	}
+	expectEmptyPlans(t, c, "after the renewal")
+}
+
+// In process, on the emulator's clock, which the provider shares: the renew_before
+// window opens between plan and apply.
+func TestAccServiceAccountToken_savedPlanRenewBeforeOpens(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its clock")
+	c := initCLI(e, savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	expectEmptyPlans(t, c, "after the create")
+	savedPlanOverTime(t, c, func() { e.clock.Advance(600 * time.Hour) }, "within renew_before (168h) of now")
+}
+
+// In process: the token expires between plan and apply.
+func TestAccServiceAccountToken_savedPlanTokenExpires(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its clock")
+	c := initCLI(e, savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	savedPlanOverTime(t, c, func() { e.clock.Advance(721 * time.Hour) }, "because the token expired at")
+}
+
+// The built provider binary, a process for each command, on the Console's clock only
+// (the emulator's, moved through its control route), 2 hours behind this machine's.
+func TestAccServiceAccountToken_savedPlanBuiltBinary(t *testing.T) {
+	t.Parallel()
+	e, _ := skewedEnv(t, -2*time.Hour)
+	c := builtSkewCLI(e)
+	c.write(savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	expectEmptyPlans(t, c, "after the create")
+	savedPlanOverTime(t, c, func() { moveClock(t, e, `{"advance": "600h"}`) }, "within renew_before (168h) of now")
+}
+
+// A plan made with -refresh=false decides on the state as last refreshed (as
+// hashicorp/time's time_rotating does): it renews nothing that became due since, and
+// says so; its saved plan applies however late; the next plan that refreshes renews.
+func TestAccServiceAccountToken_refreshFalseOverTime(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its clock")
+	c := initCLI(e, savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	first := tokenOf(t, c)
+	e.clock.Advance(600 * time.Hour)
+	plan := c.run("plan", "-refresh=false", "-out=tfplan", "-detailed-exitcode")
+	if plan.code != 0 || !strings.Contains(plan.stdout, "Warning: Token Renewal Left to the Next Plan") ||
+		!expectText("the plan was made with -refresh=false").MatchString(plan.stdout) {
+		t.Errorf("plan -refresh=false within renew_before: expected no changes and a warning that says why:\n%s", plan)
+	}
+	e.clock.Advance(200 * time.Hour) // expired, now
+	if r := c.run("apply", "tfplan"); r.code != 0 {
+		t.Errorf("the saved -refresh=false plan fails once time has passed:\n%s", r)
+	}
+	if tokenOf(t, c) != first {
+		t.Errorf("the saved -refresh=false plan renewed the token")
+	}
+	r := c.run("plan", "-detailed-exitcode")
+	if r.code != 2 || !expectText("because the token expired at").MatchString(r.stdout) {
+		t.Errorf("the plan that refreshes: expected a renewal because the token expired:\n%s", r)
+	}
+	c.must("apply", "-auto-approve")
+	expectEmptyPlans(t, c, "after the renewal")
+}
