@@ -39,58 +39,37 @@ const maxLostRenewals = 3
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
 
-// dueKey is the private-state key in which Read records that the token is due for
-// renewal by time (renewalDue). Terraform plans again when it applies, with the state of
-// the refresh (private state included), and both plans must agree however much time
-// passes between them (a saved plan, an approval): so they decide on what the refresh
-// recorded, not on the time they run. The record is absent when nothing is due, and the
-// same bytes at every refresh while something is, since Terraform counts a change of
-// private state as a change in plan -refresh-only.
-const dueKey = "renewal_due"
-
-// renewalDue is what Read found due: the token has expired, or is within renew_before.
+// renewalDue is what the last refresh found due for a token whose renewal_due is
+// true: it has expired, or is within renew_before of its expiry.
 type renewalDue struct {
-	Expired     bool   `json:"expired,omitempty"`
-	ExpiresAt   string `json:"expires_at"`
-	RenewBefore string `json:"renew_before,omitempty"`
+	Expired     bool
+	ExpiresAt   string
+	RenewBefore string
 }
 
-// renewalDueAt is what is due at now (the Console's) for a token of state whose expiry is
-// expiresAt: nil when nothing is.
-func renewalDueAt(state *serviceAccountTokenModel, expiresAt *time.Time, now time.Time) *renewalDue {
+// renewalDueAt reports whether a token of state whose expiry is expiresAt is due for
+// renewal at now (the Console's): expired, or within renew_before.
+func renewalDueAt(state *serviceAccountTokenModel, expiresAt *time.Time, now time.Time) bool {
 	if expiresAt == nil {
-		return nil
+		return false
 	}
-	at := expiresAt.UTC().Format(time.RFC3339)
-	if !now.Before(*expiresAt) {
-		return &renewalDue{Expired: true, ExpiresAt: at}
-	}
-	if before := state.RenewBefore.Duration(); before > 0 && !now.Before(expiresAt.Add(-before)) {
-		return &renewalDue{ExpiresAt: at, RenewBefore: state.RenewBefore.ValueString()}
-	}
-	return nil
+	before := state.RenewBefore.Duration()
+	return !now.Before(*expiresAt) || (before > 0 && !now.Before(expiresAt.Add(-before)))
 }
 
-// setDue records due under dueKey (nil: removes the record).
-func setDue(ctx context.Context, p privateSetter, due *renewalDue, diags *diag.Diagnostics) {
-	var b []byte
-	if due != nil {
-		b, _ = json.Marshal(due)
-	}
-	diags.Append(p.SetKey(ctx, dueKey, b)...)
-}
-
-// dueForRenewal is what the last refresh recorded under dueKey; nil when nothing.
-func dueForRenewal(ctx context.Context, p privateGetter) *renewalDue {
-	raw, d := p.GetKey(ctx, dueKey)
-	if d.HasError() || len(raw) == 0 {
+// dueInState is what the state, as last refreshed, says is due: nil when nothing.
+// Terraform plans again when it applies, with the state of the refresh, and both plans
+// must agree however much time passes between them (a saved plan, an approval): so they
+// decide on renewal_due, which the refresh set, not on the time they run.
+func dueInState(state *serviceAccountTokenModel) *renewalDue {
+	if !state.RenewalDue.ValueBool() {
 		return nil
 	}
-	var due renewalDue
-	if json.Unmarshal(raw, &due) != nil || due.ExpiresAt == "" {
-		return nil
+	at := state.ExpiresAt.ValueString()
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		at = t.UTC().Format(time.RFC3339)
 	}
-	return &due
+	return &renewalDue{Expired: state.HasExpired.ValueBool(), ExpiresAt: at, RenewBefore: state.RenewBefore.ValueString()}
 }
 
 // replacingKey is the private-state key in which ModifyPlan records the token id of the
@@ -135,7 +114,6 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	setDue(ctx, resp.Private, nil, &resp.Diagnostics)
 }
 
 // renew issues a new token for the planned expiry; nil when it failed (diagnosed).
@@ -241,6 +219,7 @@ func (r *serviceAccountTokenResource) stateFromIssued(plan *serviceAccountTokenM
 	s.TokenID = types.StringValue(sa.TokenID)
 	s.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	s.HasExpired = types.BoolValue(false)
+	s.RenewalDue = types.BoolValue(false)
 	s.ExpiresAt = expiresAtValue(plan.ExpiresAt, sa.TokenExpiresAt)
 	return s
 }
@@ -295,8 +274,12 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	now, _ := r.consoleNow(ctx, &state)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
+	// Null in a state written before renewal_due existed: kept so until it matters, so
+	// that a provider upgrade shows no change in plan -refresh-only.
+	if due := renewalDueAt(&state, sa.TokenExpiresAt, now); due || !state.RenewalDue.IsNull() {
+		state.RenewalDue = types.BoolValue(due)
+	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
-	setDue(ctx, resp.Private, renewalDueAt(&state, sa.TokenExpiresAt, now), &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -323,7 +306,6 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	setDue(ctx, resp.Private, nil, &resp.Diagnostics)
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
@@ -403,6 +385,7 @@ func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("renewal_due"), false)...) // the refresh that follows decides
 	setStale(ctx, resp.Private, staleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the token's metadata but not the "+
@@ -449,6 +432,7 @@ type serviceAccountTokenModel struct {
 	TokenID          types.String      `tfsdk:"token_id"`
 	RenewedAt        timetypes.RFC3339 `tfsdk:"renewed_at"`
 	HasExpired       types.Bool        `tfsdk:"has_expired"`
+	RenewalDue       types.Bool        `tfsdk:"renewal_due"`
 }
 
 func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -533,6 +517,14 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 				MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
 					"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
 					"fixed `expires_at` has passed.",
+			},
+			"renewal_due": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
+					"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
+					"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
+					"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
+					"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
 			},
 		},
 	}
@@ -668,7 +660,7 @@ func (r *serviceAccountTokenResource) planUpdate(ctx context.Context, req *resou
 		return
 	}
 	configChanges := renewalConfigChanges(p.config, state, plan)
-	due := dueForRenewal(ctx, req.Private)
+	due := dueInState(state)
 	now, note := r.consoleNow(ctx, plan) // for messages, and to refuse a renewal to a passed expires_at
 	otherReasons := renewalReasons(ctx, req.Private, state, due, now, note)
 	if len(configChanges) == 0 && len(otherReasons) == 0 {
@@ -770,13 +762,13 @@ func warnDueUnrefreshed(state *serviceAccountTokenModel, now time.Time, note str
 	if state.Token.IsNull() || state.ExpiresAt.IsNull() || err != nil {
 		return
 	}
-	due := renewalDueAt(state, &expiry, now)
-	if due == nil {
+	if !renewalDueAt(state, &expiry, now) {
 		return
 	}
-	what := "expired at " + due.ExpiresAt
-	if !due.Expired {
-		what = fmt.Sprintf("expires at %s, within renew_before (%s) of now", due.ExpiresAt, due.RenewBefore)
+	at := expiry.UTC().Format(time.RFC3339)
+	what := "expired at " + at
+	if now.Before(expiry) {
+		what = fmt.Sprintf("expires at %s, within renew_before (%s) of now", at, state.RenewBefore.ValueString())
 	}
 	diags.AddWarning("Token Renewal Left to the Next Plan",
 		fmt.Sprintf("The token of service account %s %s (%s%s), but the state this plan works on, as last refreshed, "+
@@ -790,6 +782,7 @@ func keepToken(ctx context.Context, resp *resource.ModifyPlanResponse, p tokenPl
 	plan, state := p.plan, p.state
 	plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
 	plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
+	plan.RenewalDue = state.RenewalDue
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, plan, p.planned)...)
 }
 
@@ -828,6 +821,7 @@ func planRenewal(plan, config *serviceAccountTokenModel) {
 	plan.TokenID = types.StringUnknown()
 	plan.RenewedAt = timetypes.NewRFC3339Unknown()
 	plan.HasExpired = types.BoolValue(false)
+	plan.RenewalDue = types.BoolValue(false)
 	switch {
 	case !config.ExpiresAt.IsNull():
 		plan.ExpiresAt = config.ExpiresAt

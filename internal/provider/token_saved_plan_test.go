@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,9 @@ import (
 // final plan": Terraform plans again when it applies, and that plan decided on the
 // time it ran. Now both decide on what the refresh recorded; what became due after it
 // is renewed by the next plan.
+
+// renewalDueChange is how plan -refresh-only shows that the refresh found the token due.
+var renewalDueChange = regexp.MustCompile(`~ renewal_due\s+= false -> true`)
 
 // savedPlanConfig is timeConfig's token with a 720h lifetime, renewed within 168h of
 // its expiry; extra goes in the token.
@@ -38,6 +42,11 @@ func savedPlanOverTime(t *testing.T, c *cliDir, move func(), want string) {
 	}
 	if tokenOf(t, c) != before {
 		t.Errorf("applying the saved plan renewed the token, which the plan did not say")
+	}
+	// What the refresh finds due shows, in plan -refresh-only too: not an unexplained exit 2.
+	refresh := c.run("plan", "-refresh-only", "-detailed-exitcode")
+	if refresh.code != 2 || !renewalDueChange.MatchString(refresh.stdout) {
+		t.Errorf("plan -refresh-only once the token is due: expected exit 2 showing renewal_due = false -> true:\n%s", refresh)
 	}
 	r := c.run("plan", "-detailed-exitcode")
 	if r.code != 2 || !expectText(want).MatchString(r.stdout) {
