@@ -1,6 +1,12 @@
 package provider
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,4 +128,75 @@ func TestAccServiceAccountToken_refreshFalseOverTime(t *testing.T) {
 	}
 	c.must("apply", "-auto-approve")
 	expectEmptyPlans(t, c, "after the renewal")
+}
+
+// An interactive apply: the renew_before window opens while Terraform waits for the
+// answer to "Do you want to perform these actions?".
+func TestAccServiceAccountToken_approvalOutlivesRenewBefore(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its clock")
+	c := initCLI(e, savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	before := tokenOf(t, c)
+	c.write(savedPlanConfig(e, `rotation_trigger = "1"`))
+
+	reattach, stop := serveInProcess(t, e)
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), "apply", "-no-color")
+	cmd.Dir = c.dir
+	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+reattach)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(out.String(), "Enter a value:"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("terraform apply did not ask for approval:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.clock.Advance(600 * time.Hour) // while the question waits
+	if _, err := io.WriteString(stdin, "yes\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the approved apply fails once time has passed (%v):\n%s", err, out.String())
+	}
+	if tokenOf(t, c) != before {
+		t.Errorf("the approved apply renewed the token, which its plan did not say")
+	}
+	if r := c.run("plan", "-detailed-exitcode"); r.code != 2 || !expectText("within renew_before (168h) of now").MatchString(r.stdout) {
+		t.Errorf("the plan after the approved apply: expected a renewal within renew_before:\n%s", r)
+	}
+}
+
+// A state written before renewal_due existed (the attribute absent) shows no change in
+// plan -refresh-only, and plans nothing.
+func TestAccServiceAccountToken_renewalDueAbsentFromOlderState(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a state file to edit")
+	c := initCLI(e, savedPlanConfig(e, ""))
+	c.must("apply", "-auto-approve")
+	file := filepath.Join(c.dir, "terraform.tfstate")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := regexp.MustCompile(`\s*"renewal_due": (true|false),`).ReplaceAll(raw, nil)
+	if bytes.Equal(edited, raw) {
+		t.Fatalf("terraform.tfstate holds no renewal_due to remove")
+	}
+	if err := os.WriteFile(file, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expectEmptyPlans(t, c, "with a state written before renewal_due")
 }
