@@ -32,6 +32,29 @@ func (d *providerData) consoleNow(ctx context.Context, learn func(context.Contex
 	return d.client.ConsoleNow().UTC()
 }
 
+// consoleNowKnown is the Console's time without a call: the estimate when an answer of
+// the Console has told its clock (known), this machine's clock otherwise.
+func (d *providerData) consoleNowKnown() (now time.Time, known bool) {
+	if d == nil || d.client == nil {
+		return d.localNow(), false
+	}
+	if _, known := d.client.ConsoleClockOffset(); !known {
+		return d.localNow(), false
+	}
+	return d.client.ConsoleNow().UTC(), true
+}
+
+// consoleTimeAt is the Console's time at the instant this machine's clock read local
+// (localNow), as far as the Console's clock is known now: an instant taken before any
+// answer told the Console's clock is put on it once one has.
+func (d *providerData) consoleTimeAt(local time.Time) time.Time {
+	now, known := d.consoleNowKnown()
+	if !known {
+		return local
+	}
+	return local.Add(now.Sub(d.localNow()))
+}
+
 // consoleClockNote says, for messages, on which clock now (from consoleNow) was read
 // when the Console's clock is more than a minute from this machine's: "" otherwise.
 func (d *providerData) consoleClockNote(now time.Time) string {
