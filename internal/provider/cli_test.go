@@ -509,3 +509,13 @@ func (p *emulatorProcess) stats(t *testing.T) emulator.Stats {
 	}
 	return s
 }
+
+// expectEmptyPlans checks that plan and plan -refresh-only both find nothing to do.
+func expectEmptyPlans(t *testing.T, c *cliDir, when string) {
+	t.Helper()
+	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
+		if r := c.run(args...); r.code != 0 {
+			t.Errorf("%s: expected terraform %s to find nothing to do:\n%s", when, strings.Join(args, " "), r)
+		}
+	}
+}

@@ -289,15 +289,16 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 	}
 	scope := client.Scope{OrganizationID: orgID, ProjectID: m.ProjectID.Lower()}
 	prefix := m.prefix()
-	sweepLeftovers(ctx, api, scope, prefix, &resp.Diagnostics)
+	sweepLeftovers(ctx, r.data, api, scope, prefix, &resp.Diagnostics)
 
 	name, err := ephemeralName(prefix)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Name the Temporary Service Account", "Could not draw a random name suffix: "+err.Error())
 		return
 	}
-	// On the Console's clock, which the client has read from the Date of the listing.
-	expiresAt := api.ConsoleNow().Add(m.lifetime()).UTC().Truncate(time.Second)
+	// On the Console's clock (read from the Date of the listing's answers, or of a call
+	// made for it when the listing failed): it decides when the token stops working.
+	expiresAt := r.data.consoleNow(ctx, nil).Add(m.lifetime()).UTC().Truncate(time.Second)
 	account := m.accountModel(orgID, name, temporaryDescription(expiresAt))
 	in := account.createInput()
 	in.ExpiresAt = &expiresAt
@@ -503,15 +504,15 @@ func recoverLostEphemeralCreate(ctx context.Context, api *client.Client, scope c
 // them (killed, crashed): in the scope, those whose name is prefix and a random
 // suffix, whose description carries the marker, and whose token expired by now (the
 // Console's clock). Nothing else is touched. A failure is a warning: the run goes on.
-func sweepLeftovers(ctx context.Context, api *client.Client, scope client.Scope, prefix string, diags *diag.Diagnostics) {
+func sweepLeftovers(ctx context.Context, d *providerData, api *client.Client, scope client.Scope, prefix string, diags *diag.Diagnostics) {
 	accounts, err := api.ListServiceAccounts(ctx, scope)
-	now := api.ConsoleNow() // read from the Date of the listing's answers
 	if err != nil {
 		diags.AddWarning("Leftover Temporary Service Accounts Not Checked",
 			fmt.Sprintf("Could not list the service accounts of the scope to delete the temporary accounts that earlier, "+
 				"killed runs left behind: %s\n\nThe run goes on; the next run tries again.", err.Error()))
 		return
 	}
+	now := d.consoleNow(ctx, nil) // read from the Date of the listing's answers
 	var deleted, failed []string
 	for i := range accounts {
 		sa := &accounts[i]

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -40,6 +42,10 @@ var (
 // which this resource discards: an unused secret should not outlive the apply for long.
 const creationTokenLifetime = time.Hour
 
+// adoptionMargin is how much earlier, on the Console's clock, than a create whose
+// answer was lost an account of its name may have been created and still be adopted.
+const adoptionMargin = 2 * time.Minute
+
 // NewServiceAccountResource returns the platformer_service_account resource.
 func NewServiceAccountResource() resource.Resource { return &serviceAccountResource{} }
 
@@ -61,18 +67,14 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in := plan.createInput()
-	expiry := r.data.clock.Now().Add(creationTokenLifetime)
-	in.ExpiresAt = &expiry
-	started := r.data.clock.Now()
-	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
+	issued, sentAt, err := r.createOnConsoleClock(ctx, api, &plan)
 	var sa *client.ServiceAccount
 	switch {
 	case err == nil:
 		// The creation-time token is dropped here: it is never written to state or logs.
 		sa = &issued.ServiceAccount
 	case client.IsOutcomeUnknown(err):
-		sa = r.adoptLostCreate(ctx, api, &plan, started, err, &resp.Diagnostics)
+		sa = r.adoptLostCreate(ctx, api, &plan, sentAt, err, &resp.Diagnostics)
 	case client.IsConflict(err):
 		addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
 	default:
@@ -86,13 +88,58 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
+// createOnConsoleClock creates the account, asking for the token the Console issues with
+// it (which is discarded) to expire creationTokenLifetime after now on the Console's
+// clock, and returns when it was sent, on this machine's clock (localNow). A provider
+// process that has seen no answer of the Console yet (Terraform starts one for every
+// command) knows the Console's clock only from the create's own answer, so it sends the
+// create on this machine's clock, and then puts right what the difference changed: a
+// create refused because that expiry had passed on the Console's clock (created
+// nothing) is sent again with the Console's; a token that would outlive its hour,
+// because the Console's clock is behind, is renewed to it (the new one discarded too).
+func (r *serviceAccountResource) createOnConsoleClock(ctx context.Context, api *client.Client, plan *serviceAccountModel) (
+	*client.IssuedToken, time.Time, error) {
+	in := plan.createInput()
+	now, known := r.data.consoleNowKnown()
+	sentAt := r.data.localNow()
+	expiry := now.Add(creationTokenLifetime).Truncate(time.Second)
+	in.ExpiresAt = &expiry
+	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
+	console, learned := r.data.consoleNowKnown()
+	if known || !learned {
+		return issued, sentAt, err
+	}
+	var refused *client.APIError
+	if errors.As(err, &refused) && refused.StatusCode == http.StatusBadRequest && !expiry.After(console) {
+		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
+		sentAt = r.data.localNow()
+		issued, err = api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
+		return issued, sentAt, err
+	}
+	if err == nil && expiry.After(console.Add(creationTokenLifetime+time.Minute)) {
+		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
+		sa := &issued.ServiceAccount
+		renewed, renewErr := api.RenewServiceAccountToken(ctx, client.Scope{OrganizationID: sa.OrganizationID}, sa.ID, &expiry)
+		if renewErr == nil {
+			_ = maskSecrets(ctx, renewed.Token) // discarded: never stored, never logged
+			issued.ServiceAccount = renewed.ServiceAccount
+		} else {
+			tflogDebug(ctx, "could not shorten the discarded creation token to an hour on the Console's clock",
+				map[string]any{"id": sa.ID, "error": renewErr.Error()})
+		}
+	}
+	return issued, sentAt, err
+}
+
 // adoptLostCreate handles a create whose answer was lost (a 502 after commit, a timeout):
 // the account may exist. It is adopted when an account of that name exists in the
-// scope and was created after the request was sent; otherwise the error stands.
+// scope and was created after the request was sent (sentAt, on this machine's clock, put
+// on the Console's, which wrote created_at); otherwise the error stands.
 func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *client.Client, plan *serviceAccountModel,
-	started time.Time, createErr error, diags *diag.Diagnostics) *client.ServiceAccount {
+	sentAt time.Time, createErr error, diags *diag.Diagnostics) *client.ServiceAccount {
 	name := plan.Name.ValueString()
 	accounts, err := api.ListServiceAccounts(ctx, plan.scope())
+	started := r.data.consoleTimeAt(sentAt) // the listing's answer told the Console's clock, if nothing before did
 	if err != nil {
 		addAPIError(diags, fmt.Sprintf("create service account %q (its answer was lost, and listing the "+
 			"scope to find it failed too: %s)", name, err.Error()), createErr)
@@ -103,8 +150,9 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 		if sa.Name != name || sa.ProjectID != plan.ProjectID.Lower() {
 			continue
 		}
-		// Allow for clock skew between this machine and the Console.
-		if sa.CreatedAt.Before(started.Add(-2 * time.Minute)) {
+		// Both instants are the Console's; the margin covers the estimate of its clock
+		// (about a second) and the time the request took to reach it.
+		if sa.CreatedAt.Before(started.Add(-adoptionMargin)) {
 			diags.AddError("Outcome Unknown",
 				fmt.Sprintf("Could not create service account %q: %s\n\nAn account of that name already exists (id %s, "+
 					"created %s, before this apply), so it was not created by this request and is not adopted. %s", name,

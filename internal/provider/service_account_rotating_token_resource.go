@@ -235,19 +235,6 @@ func (r *serviceAccountRotatingTokenResource) Configure(_ context.Context, req r
 	}
 }
 
-// now is the time expiries and rotations are judged on: the Console's, as the client
-// estimates it from the Date header of the Console's answers (this machine's clock until
-// an answer gave one). The Console decides when a token stops working.
-func (r *serviceAccountRotatingTokenResource) now() time.Time {
-	if r.data == nil || r.data.client == nil {
-		return r.clock.Now().UTC()
-	}
-	if _, known := r.data.client.ConsoleClockOffset(); !known {
-		return r.clock.Now().UTC()
-	}
-	return r.data.client.ConsoleNow().UTC()
-}
-
 func (r *serviceAccountRotatingTokenResource) scope(m *serviceAccountRotatingTokenModel) client.Scope {
 	return client.Scope{OrganizationID: m.OrganizationID.Lower()}
 }
@@ -633,7 +620,7 @@ func permissionDifference(a, b *client.ServiceAccount) string {
 func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *client.Client, m *serviceAccountRotatingTokenModel, id, before string, diags *diag.Diagnostics) (*client.IssuedToken, string) {
 	var expiresAt *time.Time
 	if lifetime := m.ExpiresIn.Duration(); lifetime > 0 {
-		t := r.now().Add(lifetime).Truncate(time.Second)
+		t := r.data.consoleNow(ctx, nil).Add(lifetime).Truncate(time.Second)
 		expiresAt = &t
 	}
 	return r.data.renewToken(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
@@ -783,7 +770,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	state.ExpiresAt = keepInstant(state.ExpiresAt, rfc3339Ptr(activeSA.TokenExpiresAt))
 	state.NextRotationAt = keepInstant(state.NextRotationAt, nextRotation(state.RenewedAt, state.RotateEvery))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
-	recordDue(ctx, resp.Private, &state, r.now(), &resp.Diagnostics)
+	recordDue(ctx, resp.Private, &state, r.data.consoleNow(ctx, nil), &resp.Diagnostics)
 }
 
 // rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
@@ -817,7 +804,7 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 		// No rotation planned (a trigger set or removed, rotate_every changed): only state
 		// changes. Judged again now, as the next refresh would.
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-		recordDue(ctx, resp.Private, &plan, r.now(), &resp.Diagnostics)
+		recordDue(ctx, resp.Private, &plan, r.data.consoleNow(ctx, nil), &resp.Diagnostics)
 		return
 	}
 	ids, _ := accountIDs(state.ServiceAccountIDs)
@@ -899,7 +886,7 @@ func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *
 		tflogDebug(ctx, "token no longer the one this resource issued; not renewing on destroy", map[string]any{"id": id})
 		return
 	}
-	expiry := r.now().Add(discardedTokenLifetime).Truncate(time.Second)
+	expiry := r.data.consoleNow(ctx, nil).Add(discardedTokenLifetime).Truncate(time.Second)
 	issued, err := api.RenewServiceAccountToken(ctx, r.scope(state), id, &expiry)
 	r.data.cache.Forget(state.OrganizationID.Lower(), id)
 	if client.IsNotFound(err) {

@@ -35,6 +35,39 @@ const discardedTokenLifetime = time.Hour
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
 
+// renewalDue is what the last refresh found due for a token whose renewal_due is
+// true: it has expired, or is within renew_before of its expiry.
+type renewalDue struct {
+	Expired     bool
+	ExpiresAt   string
+	RenewBefore string
+}
+
+// renewalDueAt reports whether a token of state whose expiry is expiresAt is due for
+// renewal at now (the Console's): expired, or within renew_before.
+func renewalDueAt(state *serviceAccountTokenModel, expiresAt *time.Time, now time.Time) bool {
+	if expiresAt == nil {
+		return false
+	}
+	before := state.RenewBefore.Duration()
+	return !now.Before(*expiresAt) || (before > 0 && !now.Before(expiresAt.Add(-before)))
+}
+
+// dueInState is what the state, as last refreshed, says is due: nil when nothing.
+// Terraform plans again when it applies, with the state of the refresh, and both plans
+// must agree however much time passes between them (a saved plan, an approval): so they
+// decide on renewal_due, which the refresh set, not on the time they run.
+func dueInState(state *serviceAccountTokenModel) *renewalDue {
+	if !state.RenewalDue.ValueBool() {
+		return nil
+	}
+	at := state.ExpiresAt.ValueString()
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		at = t.UTC().Format(time.RFC3339)
+	}
+	return &renewalDue{Expired: state.HasExpired.ValueBool(), ExpiresAt: at, RenewBefore: state.RenewBefore.ValueString()}
+}
+
 type serviceAccountTokenResource struct {
 	data  *providerData
 	clock Clock // used before Configure (validation); the provider's clock after
@@ -121,54 +154,24 @@ func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, erro
 	return nil, nil
 }
 
-// now is the Console's time, as the client estimates it from the Date header of the
-// Console's answers (this machine's clock until an answer gave one), and, when it
-// differs from this machine's clock by more than a minute, a note for messages saying
-// which clock was used. Every expiry is judged on it: the Console decides when a
-// token stops working.
-func (r *serviceAccountTokenResource) now() (time.Time, string) {
-	local := r.clock.Now().UTC()
-	if r.data == nil || r.data.client == nil {
-		return local, ""
-	}
-	if _, known := r.data.client.ConsoleClockOffset(); !known {
-		return local, ""
-	}
-	console := r.data.client.ConsoleNow().UTC()
-	return console, clockNote(console.Sub(local))
-}
-
-// consoleNow is now, after one read of the account when no answer of the Console has
-// told its clock yet: Terraform plans every resource again when it applies, with a new
-// provider configuration that has made no call yet (and a saved plan is applied without
-// a refresh), and that plan must judge expiry on the same clock as the first.
+// consoleNow is the Console's time (providerData.consoleNow) and, when it differs from
+// this machine's clock by more than a minute, a note for messages saying which clock was
+// used. When no answer of the Console has told its clock yet (a fresh provider process:
+// Terraform plans again when it applies), the account is read for it, and cached for
+// what follows; a token that needs no clock (no expiry, or its expiry removed) makes no
+// call for it.
 func (r *serviceAccountTokenResource) consoleNow(ctx context.Context, m *serviceAccountTokenModel) (time.Time, string) {
-	d := r.data
-	if d != nil && d.client != nil && d.cache != nil && d.unknown == "" && !m.ServiceAccountID.IsUnknown() &&
-		!m.ServiceAccountID.IsNull() && !m.OrganizationID.IsUnknown() && !m.OrganizationID.IsNull() {
-		// A token without expires_in or a known expires_at never expires, or is renewed
-		// anyway (its expiry was removed): it needs no clock, and no read holds it back.
-		expiry := !m.ExpiresIn.IsNull() || (!m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown())
-		if _, known := d.client.ConsoleClockOffset(); !known && expiry {
-			// The answer's Date header is what is wanted; the account is cached for what follows.
-			_, _ = d.cache.Get(ctx, r.scope(m), m.ServiceAccountID.Lower())
-		}
+	if r.data == nil {
+		return r.clock.Now().UTC(), ""
 	}
-	return r.now()
-}
-
-// clockNote says how far the Console's clock is from this machine's, when more than a
-// minute: "" otherwise.
-func clockNote(consoleAhead time.Duration) string {
-	rel := "ahead of"
-	if consoleAhead < 0 {
-		consoleAhead, rel = -consoleAhead, "behind"
+	learn := func(context.Context) {}
+	if r.data.cache != nil && !m.ServiceAccountID.IsUnknown() && !m.ServiceAccountID.IsNull() &&
+		!m.OrganizationID.IsUnknown() && !m.OrganizationID.IsNull() &&
+		(!m.ExpiresIn.IsNull() || (!m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown())) {
+		learn = func(ctx context.Context) { _, _ = r.data.cache.Get(ctx, r.scope(m), m.ServiceAccountID.Lower()) }
 	}
-	if consoleAhead <= time.Minute {
-		return ""
-	}
-	// The estimate is good to about a second: minutes are what it can tell.
-	return fmt.Sprintf(" on the Console's clock, which is about %s %s this machine's", consoleAhead.Round(time.Minute), rel)
+	now := r.data.consoleNow(ctx, learn)
+	return now, r.data.consoleClockNote(now)
 }
 
 // stateFromIssued is the state after a renewal: the plan with the new token.
@@ -181,6 +184,7 @@ func (r *serviceAccountTokenResource) stateFromIssued(plan *serviceAccountTokenM
 	s.TokenID = types.StringValue(sa.TokenID)
 	s.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	s.HasExpired = types.BoolValue(false)
+	s.RenewalDue = types.BoolValue(false)
 	s.ExpiresAt = expiresAtValue(plan.ExpiresAt, sa.TokenExpiresAt)
 	return s
 }
@@ -235,8 +239,13 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.TokenID = types.StringValue(sa.TokenID)
 	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
-	now, _ := r.now()
+	now, _ := r.consoleNow(ctx, &state)
 	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
+	// Null in a state written before renewal_due existed: kept so until it matters, so
+	// that a provider upgrade shows no change in plan -refresh-only.
+	if due := renewalDueAt(&state, sa.TokenExpiresAt, now); due || !state.RenewalDue.IsNull() {
+		state.RenewalDue = types.BoolValue(due)
+	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
 }
 
@@ -314,7 +323,7 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
 		return
 	}
-	now, _ := r.now()
+	now, _ := r.consoleNow(ctx, &state)
 	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
 		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
 		return
@@ -356,6 +365,7 @@ func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("renewal_due"), false)...) // the refresh that follows decides
 	setStale(ctx, resp.Private, staleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the token's metadata but not the "+
@@ -402,6 +412,7 @@ type serviceAccountTokenModel struct {
 	TokenID          types.String      `tfsdk:"token_id"`
 	RenewedAt        timetypes.RFC3339 `tfsdk:"renewed_at"`
 	HasExpired       types.Bool        `tfsdk:"has_expired"`
+	RenewalDue       types.Bool        `tfsdk:"renewal_due"`
 }
 
 func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -487,6 +498,14 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 					"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
 					"fixed `expires_at` has passed.",
 			},
+			"renewal_due": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
+					"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
+					"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
+					"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
+					"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
+			},
 		},
 	}
 }
@@ -522,6 +541,12 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 
 // ModifyPlan decides whether this apply renews the token, and says why when the reason
 // is not a change in the configuration: expiry, a renewal made elsewhere, an import.
+//
+// Terraform plans again when it applies, and the second plan must agree with the first,
+// however long after it comes (a saved plan, an approval): so no decision here depends
+// on the time it is made. Whether the token is due for renewal by time (expired, or
+// within renew_before) was decided by the refresh and recorded in private state
+// (dueKey), which both plans read; what becomes due after it is for the next plan.
 func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -536,45 +561,70 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	planned := plan
-	if config.OrganizationID.IsNull() && r.data != nil {
-		switch {
-		case r.data.organizationUnknown:
-			plan.OrganizationID = uuidUnknown()
-		case r.data.organizationID != "":
-			plan.OrganizationID = uuidOf(r.data.organizationID)
-		default:
-			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-					" environment variable, to the organization's UUID.")
-			return
-		}
-	}
-
-	now, note := r.consoleNow(ctx, &plan)
-	if req.State.Raw.IsNull() {
-		// A create renews the token: a passed expires_at is an error now, not at apply.
-		if at, passed := passedExpiresAt(&config, now); passed {
-			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
-				fmt.Sprintf("expires_at: %s has passed (now %s%s), and creating this resource issues a token that "+
-					"expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
-					"renewal.", at, now.Format(time.RFC3339), note))
-			return
-		}
-		r.claim(ctx, &req, resp, &plan, "", false)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.ID = plan.ServiceAccountID
-		planRenewal(&plan, &config)
-		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	if !r.planOrganization(&plan, &config, &resp.Diagnostics) {
 		return
 	}
-
+	if req.State.Raw.IsNull() {
+		r.planCreate(ctx, &req, resp, &plan, &config)
+		return
+	}
 	var state serviceAccountTokenModel
 	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.planUpdate(ctx, &req, resp, tokenPlan{plan: &plan, planned: &planned, config: &config, state: &state})
+}
+
+// tokenPlan is what the steps of ModifyPlan for an existing token work on.
+type tokenPlan struct {
+	plan, planned, config, state *serviceAccountTokenModel
+}
+
+// planOrganization fills in the provider's organization when the configuration leaves
+// it out; false when there is none (diagnosed).
+func (r *serviceAccountTokenResource) planOrganization(plan, config *serviceAccountTokenModel, diags *diag.Diagnostics) bool {
+	if !config.OrganizationID.IsNull() || r.data == nil {
+		return true
+	}
+	switch {
+	case r.data.organizationUnknown:
+		plan.OrganizationID = uuidUnknown()
+	case r.data.organizationID != "":
+		plan.OrganizationID = uuidOf(r.data.organizationID)
+	default:
+		diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
+			"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
+				" environment variable, to the organization's UUID.")
+		return false
+	}
+	return true
+}
+
+// planCreate plans a new token: a renewal, to an expires_at that must not have passed.
+func (r *serviceAccountTokenResource) planCreate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	plan, config *serviceAccountTokenModel) {
+	now, note := r.consoleNow(ctx, plan)
+	// A create renews the token: a passed expires_at is an error now, not at apply.
+	if at, passed := passedExpiresAt(config, now); passed {
+		resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
+			fmt.Sprintf("expires_at: %s has passed (now %s%s), and creating this resource issues a token that "+
+				"expires then. Set expires_at to a later instant, or use expires_in for a lifetime counted from each "+
+				"renewal.", at, now.Format(time.RFC3339), note))
+		return
+	}
+	r.claim(ctx, req, resp, plan, "", false)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.ServiceAccountID
+	planRenewal(plan, config)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// planUpdate plans an existing token: kept, renewed in place, or replaced.
+func (r *serviceAccountTokenResource) planUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, p tokenPlan) {
+	plan, state := p.plan, p.state
 	if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 	}
@@ -585,57 +635,23 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if durationsEqual(plan.RenewBefore, state.RenewBefore) {
 		plan.RenewBefore = state.RenewBefore
 	}
-
-	// A replacement is claimed by the create Terraform plans next (token_managers.go).
-	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
-		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
-	r.claim(ctx, &req, resp, &plan, state.TokenID.ValueString(), replacing)
-	if resp.Diagnostics.HasError() {
+	if r.claimUpdate(ctx, req, resp, plan, state); resp.Diagnostics.HasError() {
 		return
 	}
-
-	var configChanges, otherReasons []string
-	// Only a change of rotation_trigger from one value to another renews: adding it to a
-	// token that had none, or removing it, does not. An unknown value is a change.
-	if !dynamicNull(state.RotationTrigger) && !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger) {
-		configChanges = append(configChanges, "rotation_trigger changed")
-	}
-	if !durationsEqual(config.ExpiresIn, state.ExpiresIn) {
-		configChanges = append(configChanges, "expires_in changed")
-	}
-	if !config.ExpiresAt.IsNull() && !config.ExpiresAt.Equal(state.ExpiresAt) {
-		configChanges = append(configChanges, "expires_at changed")
-	}
-	if config.ExpiresAt.IsNull() && config.ExpiresIn.IsNull() && !state.ExpiresAt.IsNull() {
-		configChanges = append(configChanges, "the expiry was removed")
-	}
-	if state.Token.IsNull() {
-		otherReasons = append(otherReasons, staleReason(ctx, req.Private, staleKey, "the token in state does not work"))
-	} else if expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString()); err == nil {
-		switch before := config.RenewBefore.Duration(); {
-		case !now.Before(expiry):
-			otherReasons = append(otherReasons, fmt.Sprintf("the token expired at %s (now %s%s)",
-				expiry.UTC().Format(time.RFC3339), now.Format(time.RFC3339), note))
-		case before > 0 && !now.Before(expiry.Add(-before)):
-			otherReasons = append(otherReasons, fmt.Sprintf("the token expires at %s, within renew_before (%s) of now (%s%s)",
-				expiry.UTC().Format(time.RFC3339), config.RenewBefore.ValueString(), now.Format(time.RFC3339), note))
-		}
-	}
-
-	keepState := func() {
-		plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
-		plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
-		resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
-	}
+	configChanges := renewalConfigChanges(p.config, state, plan)
+	due := dueInState(state)
+	now, note := r.consoleNow(ctx, plan) // for messages, and to refuse a renewal to a passed expires_at
+	otherReasons := renewalReasons(ctx, req.Private, state, due, now, note)
 	if len(configChanges) == 0 && len(otherReasons) == 0 {
-		keepState()
+		warnDueUnrefreshed(state, now, note, &resp.Diagnostics)
+		keepToken(ctx, resp, p)
 		return
 	}
 	// A renewal keeps a fixed expires_at: once it has passed, a renewal is refused when
 	// the configuration asks for one, and otherwise not planned (the token expired, as
 	// configured; the plan says how to renew it). Nothing is ever sent with it.
-	if at, passed := passedExpiresAt(&config, now); passed {
-		if len(configChanges) > 0 {
+	if len(configChanges) > 0 {
+		if at, passed := passedExpiresAt(p.config, now); passed {
 			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
 				fmt.Sprintf("expires_at: %s has passed (now %s%s), and this plan renews the token of service account %s "+
 					"because %s: the new token would expire at that instant. Set expires_at to a later instant, or use "+
@@ -643,22 +659,104 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 					state.ServiceAccountID.ValueString(), strings.Join(configChanges, " and ")))
 			return
 		}
+	} else if due != nil && due.Expired && !p.config.ExpiresAt.IsNull() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Token Expired",
 			fmt.Sprintf("The token of service account %s expired at %s, the expires_at of its configuration (now %s%s), "+
-				"and no longer works. It is not renewed, because a renewal keeps expires_at, which has passed. To renew "+
-				"it, set expires_at to a later instant, or use expires_in for a lifetime counted from each renewal, and "+
-				"apply.", state.ServiceAccountID.ValueString(), at, now.Format(time.RFC3339), note))
-		keepState()
+				"and no longer works. It is not renewed, because a renewal keeps expires_at, which has "+
+				"passed. To renew it, set expires_at to a later instant, or use expires_in for a lifetime counted from "+
+				"each renewal, and apply.", state.ServiceAccountID.ValueString(), due.ExpiresAt, now.Format(time.RFC3339), note))
+		keepToken(ctx, resp, p)
 		return
 	}
 	plan.ID = state.ID
-	planRenewal(&plan, &config)
+	planRenewal(plan, p.config)
 	if len(otherReasons) > 0 {
 		resp.Diagnostics.AddWarning("Token Will Be Renewed",
 			fmt.Sprintf("This apply renews the token of service account %s because %s. %s", state.ServiceAccountID.ValueString(),
-				strings.Join(otherReasons, "; and "), currentTokenFate(&state, now)))
+				strings.Join(otherReasons, "; and "), currentTokenFate(state, now)))
 	}
-	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// claimUpdate records the prior token id for the create of a replacement, and claims
+// the account's token for an update in place (token_managers.go).
+func (r *serviceAccountTokenResource) claimUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	plan, state *serviceAccountTokenModel) {
+	// A replacement is claimed by the create Terraform plans next (token_managers.go).
+	replacing := len(resp.RequiresReplace) > 0 || plan.ServiceAccountID.IsUnknown() ||
+		plan.ServiceAccountID.Lower() != state.ServiceAccountID.Lower()
+	r.claim(ctx, req, resp, plan, state.TokenID.ValueString(), replacing)
+}
+
+// renewalConfigChanges are the changes of the configuration that renew the token.
+func renewalConfigChanges(config, state, plan *serviceAccountTokenModel) []string {
+	var changes []string
+	// Only a change of rotation_trigger from one value to another renews: adding it to a
+	// token that had none, or removing it, does not. An unknown value is a change.
+	if !dynamicNull(state.RotationTrigger) && !dynamicNull(plan.RotationTrigger) && !plan.RotationTrigger.Equal(state.RotationTrigger) {
+		changes = append(changes, "rotation_trigger changed")
+	}
+	if !durationsEqual(config.ExpiresIn, state.ExpiresIn) {
+		changes = append(changes, "expires_in changed")
+	}
+	if !config.ExpiresAt.IsNull() && !config.ExpiresAt.Equal(state.ExpiresAt) {
+		changes = append(changes, "expires_at changed")
+	}
+	if config.ExpiresAt.IsNull() && config.ExpiresIn.IsNull() && !state.ExpiresAt.IsNull() {
+		changes = append(changes, "the expiry was removed")
+	}
+	return changes
+}
+
+// renewalReasons are the reasons to renew that are not the configuration's: the token in
+// state does not work, or the refresh found it due (expired, or within renew_before).
+func renewalReasons(ctx context.Context, private privateGetter, state *serviceAccountTokenModel, due *renewalDue,
+	now time.Time, note string) []string {
+	if state.Token.IsNull() {
+		return []string{staleReason(ctx, private, staleKey, "the token in state does not work")}
+	}
+	if due == nil {
+		return nil
+	}
+	if due.Expired {
+		return []string{fmt.Sprintf("the token expired at %s (now %s%s)", due.ExpiresAt, now.Format(time.RFC3339), note)}
+	}
+	return []string{fmt.Sprintf("the token expires at %s, within renew_before (%s) of now (%s%s)",
+		due.ExpiresAt, due.RenewBefore, now.Format(time.RFC3339), note)}
+}
+
+// warnDueUnrefreshed warns when the token is due for renewal by time now although the
+// state, as last refreshed, did not say so: the plan was made with -refresh=false, or
+// it became due after the refresh (while a saved plan waited to be applied). This plan
+// does not renew it, so that it agrees with the plan it repeats; the next plan that
+// refreshes does.
+func warnDueUnrefreshed(state *serviceAccountTokenModel, now time.Time, note string, diags *diag.Diagnostics) {
+	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
+	if state.Token.IsNull() || state.ExpiresAt.IsNull() || err != nil {
+		return
+	}
+	if !renewalDueAt(state, &expiry, now) {
+		return
+	}
+	at := expiry.UTC().Format(time.RFC3339)
+	what := "expired at " + at
+	if now.Before(expiry) {
+		what = fmt.Sprintf("expires at %s, within renew_before (%s) of now", at, state.RenewBefore.ValueString())
+	}
+	diags.AddWarning("Token Renewal Left to the Next Plan",
+		fmt.Sprintf("The token of service account %s %s (%s%s), but the state this plan works on, as last refreshed, "+
+			"does not say so: the plan was made with -refresh=false, or the token became due after the refresh. "+
+			"This plan does not renew it; the next plan that refreshes the state (without -refresh=false) does.",
+			state.ServiceAccountID.ValueString(), what, now.Format(time.RFC3339), note))
+}
+
+// keepToken plans no renewal: what the Console issued stays as in state.
+func keepToken(ctx context.Context, resp *resource.ModifyPlanResponse, p tokenPlan) {
+	plan, state := p.plan, p.state
+	plan.ID, plan.Token, plan.TokenID = state.ID, state.Token, state.TokenID
+	plan.RenewedAt, plan.HasExpired, plan.ExpiresAt = state.RenewedAt, state.HasExpired, state.ExpiresAt
+	plan.RenewalDue = state.RenewalDue
+	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, plan, p.planned)...)
 }
 
 // claim registers this resource as the manager of its account's token, for the
@@ -696,6 +794,7 @@ func planRenewal(plan, config *serviceAccountTokenModel) {
 	plan.TokenID = types.StringUnknown()
 	plan.RenewedAt = timetypes.NewRFC3339Unknown()
 	plan.HasExpired = types.BoolValue(false)
+	plan.RenewalDue = types.BoolValue(false)
 	switch {
 	case !config.ExpiresAt.IsNull():
 		plan.ExpiresAt = config.ExpiresAt

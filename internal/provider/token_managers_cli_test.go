@@ -53,16 +53,6 @@ func TestAccRotatingToken_identicalBlockBeside(t *testing.T) {
 	c.must("destroy", "-auto-approve")
 }
 
-// expectEmptyPlans checks that plan and plan -refresh-only both find nothing to do.
-func expectEmptyPlans(t *testing.T, c *cliDir, when string) {
-	t.Helper()
-	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 {
-			t.Errorf("%s: expected terraform %s to find nothing to do:\n%s", when, strings.Join(args, " "), r)
-		}
-	}
-}
-
 // workspaceToken is a configuration of its own (another workspace) that manages the
 // token of an existing account, given by id.
 func workspaceToken(e *accEnv, accountID string) string {
