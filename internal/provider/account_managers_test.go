@@ -56,15 +56,53 @@ import {
 }
 
 // expectAccountManagedTwice checks that r failed at plan time with the error naming the
-// account by id and name, and saying what to do.
-func expectAccountManagedTwice(t *testing.T, r cliResult, id, name, what string) {
+// account by id and name, on one of its two resources (given by address, each with
+// whether this plan imports it), and saying which one to delete.
+func expectAccountManagedTwice(t *testing.T, r cliResult, id, name string, pair map[string]bool, what string) {
 	t.Helper()
 	out := r.stdout + r.stderr
-	if r.code != 1 || !strings.Contains(out, managedTwice) ||
-		!expectText(fmt.Sprintf("service account %s (%q) is managed by two platformer_service_account resources of this configuration", id, name)).MatchString(out) ||
-		!expectText("delete that import block and the resource block it imports into").MatchString(out) ||
-		!expectText("terraform state rm <address>").MatchString(out) {
+	head := expectText(fmt.Sprintf("id: service account %s (%q) is managed by two platformer_service_account resources "+
+		"of this configuration", id, name))
+	var chunk string
+	for _, c := range strings.Split(out, managedTwice)[1:] {
+		if head.MatchString(c) {
+			chunk = c
+		}
+	}
+	if r.code != 1 || chunk == "" || !expectText("A query does not know the state").MatchString(chunk) {
 		t.Errorf("%s: expected the plan-time error naming account %s (%q):\n%s", what, id, name, r)
+		return
+	}
+	var this string
+	if m := regexp.MustCompile(`with (platformer_service_account\.\S+),`).FindStringSubmatch(chunk); m != nil {
+		this = m[1]
+	}
+	importing, known := pair[this]
+	otherImporting := false
+	for addr, imp := range pair {
+		if addr != this {
+			otherImporting = imp
+		}
+	}
+	var advice string
+	switch {
+	case !known || len(pair) != 2:
+		t.Errorf("%s: the error is on %q, not on one of %v:\n%s", what, this, pair, r)
+		return
+	case importing && otherImporting:
+		advice = "This resource and another are both imported by this plan"
+	case importing:
+		advice = "Another resource has it in state already, and this one imports it (an import block): delete the " +
+			"import block and the resource block that it imports into (this resource's), and keep the one in state."
+	case otherImporting:
+		advice = fmt.Sprintf("This resource has it in state already, and another one imports it (an import block "+
+			"whose id or identity names %s): delete that import block and the resource block that it imports into, and "+
+			"keep this one.", id)
+	default:
+		advice = "Both have it in state already: remove one from state without destroying it (terraform state rm <address>"
+	}
+	if !expectText(advice).MatchString(chunk) {
+		t.Errorf("%s: the error on %s does not say %q:\n%s", what, this, advice, r)
 	}
 }
 
@@ -88,10 +126,11 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 	id := handMadeAccount(t, e, "adopted-twice")
 	twice := adoptedBlock("a", "adopted-twice", id, "") + adoptedBlock("b", "adopted-twice", strings.ToUpper(id), "")
 	c := initCLI(e, e.config(twice))
+	both := map[string]bool{"platformer_service_account.a": true, "platformer_service_account.b": true}
 	first := c.run("plan")
 	t.Logf("two import blocks:\n%s", first)
-	expectAccountManagedTwice(t, first, id, "adopted-twice", "two import blocks of one account")
-	expectAccountManagedTwice(t, c.run("apply", "-auto-approve"), id, "adopted-twice", "the apply of two import blocks")
+	expectAccountManagedTwice(t, first, id, "adopted-twice", both, "two import blocks of one account")
+	expectAccountManagedTwice(t, c.run("apply", "-auto-approve"), id, "adopted-twice", both, "the apply of two import blocks")
 	if got := accountsInState(c); len(got) != 0 {
 		t.Fatalf("the refused apply imported %v", got)
 	}
@@ -100,7 +139,10 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 	c.write(e.config(adoptedBlock("a", "adopted-twice", id, "")))
 	c.must("apply", "-auto-approve")
 	c.write(e.config(adoptedBlock("a", "adopted-twice", "", "") + adoptedBlock("b", "adopted-twice", strings.ToUpper(id), "")))
-	expectAccountManagedTwice(t, c.run("apply", "-auto-approve"), id, "adopted-twice", "an import of an account in state")
+	second := c.run("apply", "-auto-approve")
+	t.Logf("an import beside the resource in state:\n%s", second)
+	expectAccountManagedTwice(t, second, id, "adopted-twice",
+		map[string]bool{"platformer_service_account.a": false, "platformer_service_account.b": true}, "an import of an account in state")
 	if got := accountsInState(c); len(got) != 1 || got["platformer_service_account.a"] != id {
 		t.Fatalf("state after the refused import: %v, want only platformer_service_account.a = %s", got, id)
 	}
@@ -188,7 +230,14 @@ list "platformer_service_account" "org" {
 	again := c.must("query", "-generate-config-out=generated.tf")
 	apply := c.run("apply", "-auto-approve")
 	for name, id := range ids {
-		expectAccountManagedTwice(t, apply, id, name, "the blocks of a second query")
+		pair := map[string]bool{}
+		for addr, was := range adopted {
+			if was == id {
+				pair[addr] = false
+				pair[strings.Replace(addr, ".adopted_", ".org_", 1)] = true // the query's address
+			}
+		}
+		expectAccountManagedTwice(t, apply, id, name, pair, "the blocks of a second query")
 	}
 	if got := accountsInState(c); fmt.Sprint(got) != fmt.Sprint(adopted) {
 		t.Fatalf("the refused apply changed state: %v, was %v", got, adopted)

@@ -194,6 +194,9 @@ func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+
+	// For one manager per account (token_managers.go).
+	r.data.markImporting(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
 }
@@ -262,7 +265,8 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 		r.checkMove(ctx, &plan, &state, config.OrganizationID.IsNull(), &resp.Diagnostics)
 		// One manager per account (token_managers.go).
-		r.data.claimAccount(req.Config.Raw, state.ID.ValueString(), state.Name.ValueString(), &resp.Diagnostics)
+		r.data.claimAccount(req.Config.Raw, state.ID.ValueString(), state.Name.ValueString(),
+			r.data.importingAccount(ctx, req.Private), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -86,13 +87,17 @@ type managerClaim struct {
 	// one planned twice: a token resource's create without the replacement marker (two
 	// identical blocks, one of them new, are two managers), or any account claim.
 	Once bool
+	// Importing marks an instance that an import block (or an import by identity)
+	// imports in this plan, for the messages.
+	Importing bool
 }
 
 type recordedClaim struct {
-	manager string
-	config  [sha256.Size]byte
-	prior   string
-	once    bool
+	manager   string
+	config    [sha256.Size]byte
+	prior     string
+	once      bool
+	importing bool
 }
 
 // managerClaims records the claims of one provider configuration, by object key. Its
@@ -100,12 +105,23 @@ type recordedClaim struct {
 type managerClaims struct {
 	mu     sync.Mutex
 	claims map[string][]recordedClaim
+
+	walkOnce sync.Once
+	walkID   string
 }
 
-// claim records c for the object key and returns the conflicting manager's name when
-// another resource instance already manages that object.
-func (m *managerClaims) claim(key string, c managerClaim) (other string, ok bool) {
-	rc := recordedClaim{manager: c.Manager, config: sha256.Sum256([]byte(c.Config.String())), prior: c.Prior, once: c.Once}
+// walk is a random id of this provider configuration, which Terraform makes for one
+// graph walk (a plan, an apply).
+func (m *managerClaims) walk() string {
+	m.walkOnce.Do(func() { m.walkID = rand.Text() })
+	return m.walkID
+}
+
+// claim records c for the object key and returns the conflicting claim when another
+// resource instance already manages that object.
+func (m *managerClaims) claim(key string, c managerClaim) (other recordedClaim, ok bool) {
+	rc := recordedClaim{manager: c.Manager, config: sha256.Sum256([]byte(c.Config.String())), prior: c.Prior,
+		once: c.Once, importing: c.Importing}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.claims == nil {
@@ -115,10 +131,10 @@ func (m *managerClaims) claim(key string, c managerClaim) (other string, ok bool
 		if sameInstance(prev, rc) {
 			continue
 		}
-		return prev.manager, false
+		return prev, false
 	}
 	m.claims[key] = append(m.claims[key], rc)
-	return "", true
+	return recordedClaim{}, true
 }
 
 // sameInstance reports whether two claims can be one instance planned twice: the two
@@ -201,37 +217,83 @@ func (d *providerData) claimTokenManager(accountID string, c managerClaim, attr 
 			"The Console holds one token per service account and renewing it revokes the previous one, so two "+
 			"resources that manage it would revoke each other's token on every apply. Keep one resource per "+
 			"service account (a platformer_service_account_token, or a platformer_service_account_rotating_token "+
-			"over two accounts), and reference its token wherever it is needed.", attr, accountID, other))
+			"over two accounts), and reference its token wherever it is needed.", attr, accountID, other.manager))
 }
 
 // accountManager names platformer_service_account in the registry and its messages.
 const accountManager = "platformer_service_account"
 
 // claimAccount applies one manager per account from platformer_service_account's
-// ModifyPlan with prior state: the account id and name of that state. A second
-// resource of this provider configuration that plans with the same account (in any
-// case: by its state, an import block or an import by identity) gets a plan-time error
-// at id. No API call: the claim is made from state alone.
-func (d *providerData) claimAccount(config tftypes.Value, id, name string, diags *diag.Diagnostics) {
+// ModifyPlan with prior state: the account id and name of that state, and whether an
+// import block imports it in this plan (importingAccount). A second resource of this
+// provider configuration that plans with the same account (in any case: by its state,
+// an import block or an import by identity) gets a plan-time error at id. No API call:
+// the claim is made from state alone.
+func (d *providerData) claimAccount(config tftypes.Value, id, name string, importing bool, diags *diag.Diagnostics) {
 	id = strings.ToLower(id)
 	if d == nil || id == "" {
 		return
 	}
-	if _, ok := d.managers.claim(accountKey(id), managerClaim{Manager: accountManager, Config: config, Once: true}); ok {
+	c := managerClaim{Manager: accountManager, Config: config, Once: true, Importing: importing}
+	other, ok := d.managers.claim(accountKey(id), c)
+	if ok {
 		return
 	}
 	diags.AddAttributeError(path.Root("id"), "Service Account Managed Twice",
-		fmt.Sprintf("id: service account %[1]s (%[2]q) is managed by two %[3]s resources of this configuration: this "+
-			"one and another (each has it in state, or imports it). Two resources that manage one account fight over "+
-			"it: each apply reverts the other's changes (name, description, permissions), and destroying either one "+
-			"deletes the account that the other manages. Keep one resource per account.\n\n"+
-			"If terraform query -generate-config-out wrote blocks for an account that this configuration already "+
-			"manages (a query does not know the state, so it lists managed accounts again), find the import block "+
-			"whose id or identity names %[1]s in the file it wrote, and delete that import block and the resource "+
-			"block it imports into: this resource may be either of the two. Do not delete the block of a resource "+
-			"that is in state already: that plans the account's destroy. If both resources are in state already, "+
-			"remove one from state without destroying it (terraform state rm <address>, or a removed block with "+
-			"lifecycle { destroy = false }), then delete its block.", id, name, accountManager))
+		fmt.Sprintf("id: service account %s (%q) is managed by two %s resources of this configuration. Two resources "+
+			"that manage one account fight over it: each apply reverts the other's changes (name, description, "+
+			"permissions), and destroying either one deletes the account that the other manages. Keep one resource "+
+			"per account. %s\n\nA query does not know the state: run again, terraform query lists the accounts "+
+			"that this configuration manages already, and -generate-config-out writes an import block and a resource "+
+			"block for each of them again.", id, name, accountManager, twiceAdvice(id, importing, other.importing)))
+}
+
+// twiceAdvice says which of two resources that manage account id to delete, by whether
+// this one and the other are imported in this plan or in state already.
+func twiceAdvice(id string, importing, otherImporting bool) string {
+	const deleteIt = "delete that import block and the resource block that it imports into"
+	const notInState = "Do not delete the block of a resource that is in state: that plans the account's destroy."
+	switch {
+	case importing && otherImporting:
+		return fmt.Sprintf("This resource and another are both imported by this plan (two import blocks name %s, in "+
+			"any case): %s for one of them, and apply the other.", id, strings.Replace(deleteIt, "that import block", "the import block", 1))
+	case importing:
+		return fmt.Sprintf("Another resource has it in state already, and this one imports it (an import block): %s "+
+			"(this resource's), and keep the one in state. %s", strings.Replace(deleteIt, "that import block", "the import block", 1), notInState)
+	case otherImporting:
+		return fmt.Sprintf("This resource has it in state already, and another one imports it (an import block whose "+
+			"id or identity names %s): %s, and keep this one. %s", id, deleteIt, notInState)
+	default:
+		return "Both have it in state already: remove one from state without destroying it (terraform state rm " +
+			"<address>, or a removed block with lifecycle { destroy = false }), then delete its block."
+	}
+}
+
+// importingKey is the private-state key with which ImportState marks an account that it
+// imports, for the messages of the one-manager rule: the mark holds the id of the graph
+// walk that imports it (managerClaims.walk), so that the plan of that walk knows the
+// import, and later walks do not. The mark stays in state unchanged (Terraform keeps an
+// import's private state as its Read left it), so a refresh never sees it change.
+const importingKey = "imported_in_walk"
+
+// markImporting is called by ImportState.
+func (d *providerData) markImporting(ctx context.Context, p privateSetter, diags *diag.Diagnostics) {
+	if d == nil {
+		return
+	}
+	mark, _ := json.Marshal(d.managers.walk())
+	diags.Append(p.SetKey(ctx, importingKey, mark)...)
+}
+
+// importingAccount reports whether the plan whose prior private state is p plans an
+// import: one marked by ImportState in this walk.
+func (d *providerData) importingAccount(ctx context.Context, p privateGetter) bool {
+	if d == nil {
+		return false
+	}
+	raw, _ := p.GetKey(ctx, importingKey)
+	var walk string
+	return json.Unmarshal(raw, &walk) == nil && walk == d.managers.walk()
 }
 
 // ---- across configurations: a fight noticed on the Console ---------------------------

@@ -17,51 +17,51 @@ func TestTokenManagers_claim(t *testing.T) {
 		wantOK  bool
 	}
 	cases := map[string][]step{
-		"one create": {{acct, managerClaim{tok, cfg("a"), "", true}, true}},
-		"one update": {{acct, managerClaim{tok, cfg("a"), "t1", false}, true}},
+		"one create": {{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true}},
+		"one update": {{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true}},
 		"two blocks with different configurations": {
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{tok, cfg("b"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("b"), Prior: "t2"}, false},
 		},
 		"two existing instances with the same configuration": {
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{tok, cfg("a"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t2"}, false},
 		},
 		"a replacement: the create half holds the marker of the token it replaces": {
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
 		},
 		"a create whose marker names another token": {
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{tok, cfg("a"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t2"}, false},
 		},
 		"a replacement of an instance whose state holds no token id": {
-			{acct, managerClaim{tok, cfg("a"), "", false}, true},
-			{acct, managerClaim{tok, cfg("a"), "", false}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a")}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a")}, true},
 		},
 		"an identical block added beside an existing one (a fresh create)": {
-			{acct, managerClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"count = 2 of one block (two fresh creates)": {
-			{acct, managerClaim{tok, cfg("a"), "", true}, true},
-			{acct, managerClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"an identical rotating token block added beside an existing one": {
-			{acct, managerClaim{rot, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{rot, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Once: true}, false},
 		},
 		"a replacement of a rotating token": {
-			{acct, managerClaim{rot, cfg("a"), "t1", false}, true},
-			{acct, managerClaim{rot, cfg("a"), "t1", false}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
 		},
 		"a token resource and a rotating token on one account": {
-			{acct, managerClaim{rot, cfg("a"), "", true}, true},
-			{acct, managerClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Once: true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"two accounts": {
-			{acct, managerClaim{tok, cfg("a"), "", true}, true},
-			{"a1c3e000-0000-4000-8000-0000000000bb", managerClaim{tok, cfg("b"), "", true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true},
+			{"a1c3e000-0000-4000-8000-0000000000bb", managerClaim{Manager: tok, Config: cfg("b"), Once: true}, true},
 		},
 	}
 	for name, steps := range cases {
@@ -72,7 +72,7 @@ func TestTokenManagers_claim(t *testing.T) {
 				if ok != s.wantOK {
 					t.Fatalf("claim %d: ok = %v, want %v", i, ok, s.wantOK)
 				}
-				if !ok && other == "" {
+				if !ok && other.manager == "" {
 					t.Fatalf("claim %d: refused without naming the other manager", i)
 				}
 			}
