@@ -118,9 +118,11 @@ func accountsInState(c *cliDir) map[string]string {
 }
 
 // Two import blocks that name one account (one of them in upper case) are refused at
-// plan, and nothing is imported; so is an import of an account already in state. Runs
-// on every CLI (import blocks by id string are Terraform 1.5).
+// plan, and nothing is imported; so is an import of an account already in state, and a
+// second resource that terraform import put in state. Runs on every CLI (import blocks
+// by id string are Terraform 1.5).
 func TestAccServiceAccount_importedTwice(t *testing.T) {
+	skipOnTofu(t)
 	t.Parallel()
 	e := newAccEnv(t)
 	id := handMadeAccount(t, e, "adopted-twice")
@@ -148,6 +150,16 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 	}
 	c.write(e.config(adoptedBlock("a", "adopted-twice", "", "")))
 	expectEmptyPlans(t, c, "once the second import block is gone")
+
+	// terraform import plans nothing: the second resource reaches state, and the next
+	// plan says to remove one from state.
+	c.write(e.config(adoptedBlock("a", "adopted-twice", "", "") + adoptedBlock("b", "adopted-twice", "", "")))
+	c.must("import", "platformer_service_account.b", strings.ToUpper(id))
+	expectAccountManagedTwice(t, c.run("plan"), id, "adopted-twice",
+		map[string]bool{"platformer_service_account.a": false, "platformer_service_account.b": false}, "two in state")
+	c.must("state", "rm", "platformer_service_account.b")
+	c.write(e.config(adoptedBlock("a", "adopted-twice", "", "")))
+	expectEmptyPlans(t, c, "once one of the two is removed from state")
 	oneResourceStillPlans(t, c, id)
 }
 
