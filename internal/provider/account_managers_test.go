@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -106,6 +107,32 @@ func expectAccountManagedTwice(t *testing.T, r cliResult, id, name string, pair 
 	}
 }
 
+// resetStats resets the emulator's counters (against a real Console: nothing).
+func (e *accEnv) resetStats() {
+	if e.em != nil {
+		e.em.ResetStats()
+	}
+}
+
+// expectReadsOnly checks, on the emulator, that the requests since resetStats were all
+// reads, and, when listings >= 0, that they were that many listings and no GET of an
+// account: the one-manager check itself makes no API call.
+func expectReadsOnly(t *testing.T, e *accEnv, what string, listings int) {
+	t.Helper()
+	if e.em == nil {
+		return
+	}
+	st := e.em.Stats()
+	for _, rs := range st.Requests {
+		if rs.Method != http.MethodGet {
+			t.Errorf("%s: %s %s was sent (%d); expected reads only", what, rs.Method, rs.Route, rs.Count)
+		}
+	}
+	if listings >= 0 && (st.Count(http.MethodGet, routeList) != listings || st.Count(http.MethodGet, routeAccount) != 0) {
+		t.Errorf("%s: expected %d listings and no GET of an account, got %+v", what, listings, st.Requests)
+	}
+}
+
 // accountsInState is the ids of the accounts in c's state, by address.
 func accountsInState(c *cliDir) map[string]string {
 	ids := map[string]string{}
@@ -129,6 +156,7 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 	twice := adoptedBlock("a", "adopted-twice", id, "") + adoptedBlock("b", "adopted-twice", strings.ToUpper(id), "")
 	c := initCLI(e, e.config(twice))
 	both := map[string]bool{"platformer_service_account.a": true, "platformer_service_account.b": true}
+	e.resetStats()
 	first := c.run("plan")
 	t.Logf("two import blocks:\n%s", first)
 	expectAccountManagedTwice(t, first, id, "adopted-twice", both, "two import blocks of one account")
@@ -136,6 +164,7 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 	if got := accountsInState(c); len(got) != 0 {
 		t.Fatalf("the refused apply imported %v", got)
 	}
+	expectReadsOnly(t, e, "the refused plan and apply", -1)
 
 	// One import applies; an import of the same account beside it is refused.
 	c.write(e.config(adoptedBlock("a", "adopted-twice", id, "")))
@@ -149,7 +178,9 @@ func TestAccServiceAccount_importedTwice(t *testing.T) {
 		t.Fatalf("state after the refused import: %v, want only platformer_service_account.a = %s", got, id)
 	}
 	c.write(e.config(adoptedBlock("a", "adopted-twice", "", "")))
+	e.resetStats()
 	expectEmptyPlans(t, c, "once the second import block is gone")
+	expectReadsOnly(t, e, "two no-change plans of one account", 2) // one listing each, no GET of the account
 
 	// terraform import plans nothing: the second resource reaches state, and the next
 	// plan says to remove one from state.
