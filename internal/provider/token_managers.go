@@ -251,18 +251,19 @@ func (d *providerData) claimAccount(config tftypes.Value, id, name string, impor
 // twiceAdvice says which of two resources that manage account id to delete, by whether
 // this one and the other are imported in this plan or in state already.
 func twiceAdvice(id string, importing, otherImporting bool) string {
-	const deleteIt = "delete that import block and the resource block that it imports into"
+	const blocks = "the import block and the resource block that it imports into"
 	const notInState = "Do not delete the block of a resource that is in state: that plans the account's destroy."
 	switch {
 	case importing && otherImporting:
 		return fmt.Sprintf("This resource and another are both imported by this plan (two import blocks name %s, in "+
-			"any case): %s for one of them, and apply the other.", id, strings.Replace(deleteIt, "that import block", "the import block", 1))
+			"any case): delete %s for one of them, and apply the other.", id, blocks)
 	case importing:
-		return fmt.Sprintf("Another resource has it in state already, and this one imports it (an import block): %s "+
-			"(this resource's), and keep the one in state. %s", strings.Replace(deleteIt, "that import block", "the import block", 1), notInState)
+		return fmt.Sprintf("Another resource has it in state already, and this one imports it (an import block): "+
+			"delete %s (this resource's), and keep the one in state. %s", blocks, notInState)
 	case otherImporting:
 		return fmt.Sprintf("This resource has it in state already, and another one imports it (an import block whose "+
-			"id or identity names %s): %s, and keep this one. %s", id, deleteIt, notInState)
+			"id or identity names %s): delete that import block and the resource block that it imports into, and keep "+
+			"this one. %s", id, notInState)
 	default:
 		return "Both have it in state already: remove one from state without destroying it (terraform state rm " +
 			"<address>, or a removed block with lifecycle { destroy = false }), then delete its block."
