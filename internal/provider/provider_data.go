@@ -23,7 +23,7 @@ type providerData struct {
 	organizationUnknown bool
 	unknown             string // why API calls are refused, when the configuration is not known yet
 	clock               Clock
-	managers            tokenManagers // one manager per token (token_managers.go)
+	managers            managerClaims // one manager per token and per account (token_managers.go)
 	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (renewal.go)
 	reach               reachability  // what the token reaches, for planned moves (reach.go)
 }

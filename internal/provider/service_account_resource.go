@@ -242,6 +242,9 @@ func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+
+	// For one manager per account (token_managers.go).
+	r.data.markImporting(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
 }
@@ -273,8 +276,9 @@ func parseImportID(raw string, data *providerData) (orgID, id, problem string) {
 }
 
 // ModifyPlan fills in the organization from the provider when the configuration leaves
-// it out, replaces the account when that resolved organization changes, and settles
-// level, which follows from project_id.
+// it out, replaces the account when that resolved organization changes, settles level,
+// which follows from project_id, and claims the account of its prior state (one
+// manager per account).
 func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -308,6 +312,9 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
 		r.checkMove(ctx, &plan, &state, config.OrganizationID.IsNull(), &resp.Diagnostics)
+		// One manager per account (token_managers.go).
+		r.data.claimAccount(req.Config.Raw, state.ID.ValueString(), state.Name.ValueString(),
+			r.data.importingAccount(ctx, req.Private), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -16,21 +17,35 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// One manager per token: the Console holds one token per service account, and renewing
-// it kills the previous one, so two resources that both renew the same account's token
-// would renew each other's token away on every apply. Within one provider
-// configuration (one providerData: Terraform configures the provider anew for every
-// graph walk), every resource that manages an account's token claims the account from
-// ModifyPlan; the second claimant gets a plan-time error naming the account.
+// One manager per object: two resources of one configuration must not manage one
+// Console object, because they would fight over it. Within one provider configuration
+// (one providerData: Terraform configures the provider anew for every graph walk),
+// every resource instance that manages such an object claims it from ModifyPlan in the
+// registry below (managerClaims); the second claimant gets a plan-time error naming the
+// object. Two kinds of objects are claimed, each under a key of its own:
+//   - an account's token (tokenKey), by the two token resources: the Console holds one
+//     token per service account, and renewing it kills the previous one, so two
+//     resources that both renew it would renew each other's token away on every apply;
+//   - an account itself (accountKey), by platformer_service_account: two resources that
+//     manage one account revert each other's changes on every apply, and destroying
+//     either deletes the account the other manages (claimAccount, below).
 //
 // ModifyPlan does not know the resource's address, so a claimant is identified by what
 // Terraform hands it: the configuration (identical in every call for one instance), the
-// token id of the prior state, and a replacement marker. Terraform plans an instance
-// once per walk, except that a replacement is planned twice: once against the prior
-// state and once as a create (null prior state) with the same configuration, to which
-// it hands the private state that the first call planned. So the first call records
-// the prior state's token id in private state (writeClaimMarker), and a create finds it
-// there (readClaimMarker):
+// id that its prior state ties it to, and a replacement marker. Terraform plans an
+// instance once per walk, except that a replacement is planned twice: once against the
+// prior state and once as a create (null prior state) with the same configuration, to
+// which it hands the private state that the first call planned.
+//
+// An account's id is stable and a create has none yet, so platformer_service_account
+// claims only from a plan with prior state, which Terraform makes once per instance and
+// walk (an import block, or an import by identity, plans with the imported state as
+// prior state): every such claim is its own instance (Once), and any second claim of
+// an account is a second manager.
+//
+// A token resource's create half of a replacement claims the same account as its first
+// half, so the first call records the prior state's token id in private state
+// (writeClaimMarker), and a create finds it there (readClaimMarker):
 //   - a claim whose ModifyPlan also asks for replacement is not recorded (the create
 //     that follows claims);
 //   - a create with the marker is the second half of a replacement of the instance
@@ -46,66 +61,87 @@ import (
 // platformer_service_account_rotating_token) claim through claimFromPlan.
 //
 // Across provider configurations (two aliases, each served by its own provider process,
-// or two workspaces) nothing is shared, so the fight is noticed on the Console instead:
-// see noticeRenewalElsewhere below.
+// or two workspaces) nothing is shared, so a token's fight is noticed on the Console
+// instead: see noticeRenewalElsewhere below.
 
 // replacingKey is the private-state key of the replacement marker: the token id of the
 // prior state, written by a ModifyPlan that has a prior state.
 const replacingKey = "replacing_token"
 
-// tokenClaim describes one resource instance that renews an account's token.
-type tokenClaim struct {
+// tokenKey and accountKey are the registry's keys of an account's token and of the
+// account itself (id in lower case).
+func tokenKey(accountID string) string   { return "token " + accountID }
+func accountKey(accountID string) string { return "account " + accountID }
+
+// managerClaim describes one resource instance that manages an object.
+type managerClaim struct {
 	// Manager names the kind of resource for messages, such as
 	// "platformer_service_account_token".
 	Manager string
 	// Config is the resource's configuration (req.Config.Raw).
 	Config tftypes.Value
-	// PriorTokenID is the token id in the prior state, or, for the create half of a
-	// replacement, the one its marker holds.
-	PriorTokenID string
-	// Fresh marks a create without the replacement marker: a new instance, never taken
-	// for one planned twice (two identical blocks, one of them new, are two managers).
-	Fresh bool
+	// Prior is the id of what the prior state ties the instance to (a token resource's
+	// token id), or, for the create half of a replacement, the one its marker holds.
+	Prior string
+	// Once marks a claim that Terraform makes once per instance and walk, never taken for
+	// one planned twice: a token resource's create without the replacement marker (two
+	// identical blocks, one of them new, are two managers), or any account claim.
+	Once bool
+	// Importing marks an instance that an import block (or an import by identity)
+	// imports in this plan, for the messages.
+	Importing bool
 }
 
 type recordedClaim struct {
-	manager    string
-	config     [sha256.Size]byte
-	priorToken string
-	fresh      bool
+	manager   string
+	config    [sha256.Size]byte
+	prior     string
+	once      bool
+	importing bool
 }
 
-// tokenManagers records the claims of one provider configuration. Its zero value is
-// ready to use.
-type tokenManagers struct {
+// managerClaims records the claims of one provider configuration, by object key. Its
+// zero value is ready to use.
+type managerClaims struct {
 	mu     sync.Mutex
-	claims map[string][]recordedClaim // by service account id
+	claims map[string][]recordedClaim
+
+	walkOnce sync.Once
+	walkID   string
 }
 
-// claim records c for accountID and returns the conflicting manager's name when
-// another resource instance already manages that account's token.
-func (m *tokenManagers) claim(accountID string, c tokenClaim) (other string, ok bool) {
-	rc := recordedClaim{manager: c.Manager, config: sha256.Sum256([]byte(c.Config.String())), priorToken: c.PriorTokenID, fresh: c.Fresh}
+// walk is a random id of this provider configuration, which Terraform makes for one
+// graph walk (a plan, an apply).
+func (m *managerClaims) walk() string {
+	m.walkOnce.Do(func() { m.walkID = rand.Text() })
+	return m.walkID
+}
+
+// claim records c for the object key and returns the conflicting claim when another
+// resource instance already manages that object.
+func (m *managerClaims) claim(key string, c managerClaim) (other recordedClaim, ok bool) {
+	rc := recordedClaim{manager: c.Manager, config: sha256.Sum256([]byte(c.Config.String())), prior: c.Prior,
+		once: c.Once, importing: c.Importing}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.claims == nil {
 		m.claims = make(map[string][]recordedClaim)
 	}
-	for _, prev := range m.claims[accountID] {
+	for _, prev := range m.claims[key] {
 		if sameInstance(prev, rc) {
 			continue
 		}
-		return prev.manager, false
+		return prev, false
 	}
-	m.claims[accountID] = append(m.claims[accountID], rc)
-	return "", true
+	m.claims[key] = append(m.claims[key], rc)
+	return recordedClaim{}, true
 }
 
 // sameInstance reports whether two claims can be one instance planned twice: the two
 // halves of a replacement (or one instance planned twice in a walk), which hold the
-// same configuration and token id, and neither of which is a fresh create.
+// same configuration and prior id, and neither of which is made once per walk.
 func sameInstance(a, b recordedClaim) bool {
-	return a.manager == b.manager && a.config == b.config && !a.fresh && !b.fresh && a.priorToken == b.priorToken
+	return a.manager == b.manager && a.config == b.config && !a.once && !b.once && a.prior == b.prior
 }
 
 // claimedAccount is one account whose token a resource renews, and the attribute that
@@ -128,11 +164,11 @@ type privateState interface {
 // this provider configuration is a plan-time error at the account's attribute.
 func (d *providerData) claimFromPlan(ctx context.Context, manager string, req *resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse, priorTokenID string, replacing bool, accounts ...claimedAccount) {
-	c := tokenClaim{Manager: manager, Config: req.Config.Raw, PriorTokenID: priorTokenID}
+	c := managerClaim{Manager: manager, Config: req.Config.Raw, Prior: priorTokenID}
 	if req.State.Raw.IsNull() {
 		var marked bool
-		c.PriorTokenID, marked = readClaimMarker(ctx, req.Private)
-		c.Fresh = !marked
+		c.Prior, marked = readClaimMarker(ctx, req.Private)
+		c.Once = !marked
 	} else {
 		writeClaimMarker(ctx, resp.Private, priorTokenID, &resp.Diagnostics)
 		if replacing {
@@ -168,11 +204,11 @@ func readClaimMarker(ctx context.Context, p privateGetter) (string, bool) {
 // claimTokenManager claims accountID's token for the resource described by c, and adds
 // a plan-time error at attr when another resource of this provider configuration
 // already manages it.
-func (d *providerData) claimTokenManager(accountID string, c tokenClaim, attr path.Path, diags *diag.Diagnostics) {
+func (d *providerData) claimTokenManager(accountID string, c managerClaim, attr path.Path, diags *diag.Diagnostics) {
 	if d == nil || accountID == "" {
 		return
 	}
-	other, ok := d.managers.claim(accountID, c)
+	other, ok := d.managers.claim(tokenKey(accountID), c)
 	if ok {
 		return
 	}
@@ -181,7 +217,84 @@ func (d *providerData) claimTokenManager(accountID string, c tokenClaim, attr pa
 			"The Console holds one token per service account and renewing it revokes the previous one, so two "+
 			"resources that manage it would revoke each other's token on every apply. Keep one resource per "+
 			"service account (a platformer_service_account_token, or a platformer_service_account_rotating_token "+
-			"over two accounts), and reference its token wherever it is needed.", attr, accountID, other))
+			"over two accounts), and reference its token wherever it is needed.", attr, accountID, other.manager))
+}
+
+// accountManager names platformer_service_account in the registry and its messages.
+const accountManager = "platformer_service_account"
+
+// claimAccount applies one manager per account from platformer_service_account's
+// ModifyPlan with prior state: the account id and name of that state, and whether an
+// import block imports it in this plan (importingAccount). A second resource of this
+// provider configuration that plans with the same account (in any case: by its state,
+// an import block or an import by identity) gets a plan-time error at id. No API call:
+// the claim is made from state alone.
+func (d *providerData) claimAccount(config tftypes.Value, id, name string, importing bool, diags *diag.Diagnostics) {
+	id = strings.ToLower(id)
+	if d == nil || id == "" {
+		return
+	}
+	c := managerClaim{Manager: accountManager, Config: config, Once: true, Importing: importing}
+	other, ok := d.managers.claim(accountKey(id), c)
+	if ok {
+		return
+	}
+	diags.AddAttributeError(path.Root("id"), "Service Account Managed Twice",
+		fmt.Sprintf("id: service account %s (%q) is managed by two %s resources of this configuration. Two resources "+
+			"that manage one account fight over it: each apply reverts the other's changes (name, description, "+
+			"permissions), and destroying either one deletes the account that the other manages. Keep one resource "+
+			"per account. %s\n\nA query does not know the state: run again, terraform query lists the accounts "+
+			"that this configuration manages already, and -generate-config-out writes an import block and a resource "+
+			"block for each of them again.", id, name, accountManager, twiceAdvice(id, importing, other.importing)))
+}
+
+// twiceAdvice says which of two resources that manage account id to delete, by whether
+// this one and the other are imported in this plan or in state already.
+func twiceAdvice(id string, importing, otherImporting bool) string {
+	const blocks = "the import block and the resource block that it imports into"
+	const notInState = "Do not delete the block of a resource that is in state: that plans the account's destroy."
+	switch {
+	case importing && otherImporting:
+		return fmt.Sprintf("This resource and another are both imported by this plan (two import blocks name %s, in "+
+			"any case): delete %s for one of them, and apply the other.", id, blocks)
+	case importing:
+		return fmt.Sprintf("Another resource has it in state already, and this one imports it (an import block): "+
+			"delete %s (this resource's), and keep the one in state. %s", blocks, notInState)
+	case otherImporting:
+		return fmt.Sprintf("This resource has it in state already, and another one imports it (an import block whose "+
+			"id or identity names %s): delete that import block and the resource block that it imports into, and keep "+
+			"this one. %s", id, notInState)
+	default:
+		return "Both have it in state already: remove one from state without destroying it (terraform state rm " +
+			"<address>, or a removed block with lifecycle { destroy = false }), then delete its block."
+	}
+}
+
+// importingKey is the private-state key with which ImportState marks an account that it
+// imports, for the messages of the one-manager rule: the mark holds the id of the graph
+// walk that imports it (managerClaims.walk), so that the plan of that walk knows the
+// import, and later walks do not. The mark stays in state unchanged (Terraform keeps an
+// import's private state as its Read left it), so a refresh never sees it change.
+const importingKey = "imported_in_walk"
+
+// markImporting is called by ImportState.
+func (d *providerData) markImporting(ctx context.Context, p privateSetter, diags *diag.Diagnostics) {
+	if d == nil {
+		return
+	}
+	mark, _ := json.Marshal(d.managers.walk())
+	diags.Append(p.SetKey(ctx, importingKey, mark)...)
+}
+
+// importingAccount reports whether the plan whose prior private state is p plans an
+// import: one marked by ImportState in this walk.
+func (d *providerData) importingAccount(ctx context.Context, p privateGetter) bool {
+	if d == nil {
+		return false
+	}
+	raw, _ := p.GetKey(ctx, importingKey)
+	var walk string
+	return json.Unmarshal(raw, &walk) == nil && walk == d.managers.walk()
 }
 
 // ---- across configurations: a fight noticed on the Console ---------------------------

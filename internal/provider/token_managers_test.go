@@ -13,66 +13,66 @@ func TestTokenManagers_claim(t *testing.T) {
 	const rot = "platformer_service_account_rotating_token"
 	type step struct {
 		account string
-		claim   tokenClaim
+		claim   managerClaim
 		wantOK  bool
 	}
 	cases := map[string][]step{
-		"one create": {{acct, tokenClaim{tok, cfg("a"), "", true}, true}},
-		"one update": {{acct, tokenClaim{tok, cfg("a"), "t1", false}, true}},
+		"one create": {{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true}},
+		"one update": {{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true}},
 		"two blocks with different configurations": {
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("b"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("b"), Prior: "t2"}, false},
 		},
 		"two existing instances with the same configuration": {
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t2"}, false},
 		},
 		"a replacement: the create half holds the marker of the token it replaces": {
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
 		},
 		"a create whose marker names another token": {
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "t2", false}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t2"}, false},
 		},
 		"a replacement of an instance whose state holds no token id": {
-			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", false}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a")}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a")}, true},
 		},
 		"an identical block added beside an existing one (a fresh create)": {
-			{acct, tokenClaim{tok, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"count = 2 of one block (two fresh creates)": {
-			{acct, tokenClaim{tok, cfg("a"), "", true}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"an identical rotating token block added beside an existing one": {
-			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{rot, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Once: true}, false},
 		},
 		"a replacement of a rotating token": {
-			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
-			{acct, tokenClaim{rot, cfg("a"), "t1", false}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Prior: "t1"}, true},
 		},
 		"a token resource and a rotating token on one account": {
-			{acct, tokenClaim{rot, cfg("a"), "", true}, true},
-			{acct, tokenClaim{tok, cfg("a"), "", true}, false},
+			{acct, managerClaim{Manager: rot, Config: cfg("a"), Once: true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, false},
 		},
 		"two accounts": {
-			{acct, tokenClaim{tok, cfg("a"), "", true}, true},
-			{"a1c3e000-0000-4000-8000-0000000000bb", tokenClaim{tok, cfg("b"), "", true}, true},
+			{acct, managerClaim{Manager: tok, Config: cfg("a"), Once: true}, true},
+			{"a1c3e000-0000-4000-8000-0000000000bb", managerClaim{Manager: tok, Config: cfg("b"), Once: true}, true},
 		},
 	}
 	for name, steps := range cases {
 		t.Run(name, func(t *testing.T) {
-			var m tokenManagers
+			var m managerClaims
 			for i, s := range steps {
 				other, ok := m.claim(s.account, s.claim)
 				if ok != s.wantOK {
 					t.Fatalf("claim %d: ok = %v, want %v", i, ok, s.wantOK)
 				}
-				if !ok && other == "" {
+				if !ok && other.manager == "" {
 					t.Fatalf("claim %d: refused without naming the other manager", i)
 				}
 			}
