@@ -2,8 +2,15 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,6 +127,141 @@ func TestServiceAccountEphemeral_refusedFieldsMapToAttributes(t *testing.T) {
 		at, what, ok := req.refused(client.InvalidInput{Field: tc.field, Role: -1, Item: -1, Problem: "refused"})
 		if ok != tc.attributed || (ok && (at.String() != tc.at || what != tc.what)) {
 			t.Errorf("field %d: got (%s, %q, %v), want (%s, %q, %v)", tc.field, at, what, ok, tc.at, tc.what, tc.attributed)
+		}
+	}
+}
+
+// redirectingProxy passes reads (GET, HEAD) through to the Console at target and
+// answers every write with a 301 to the same path under /canonical, on the proxy itself,
+// as a gateway that moved its API does; what is sent under /canonical reaches the
+// Console, whatever its method. It records the writes it redirected.
+type redirectingProxy struct {
+	*httptest.Server
+	mu     sync.Mutex
+	writes []string
+}
+
+const canonicalPrefix = "/canonical"
+
+func newRedirectingProxy(t *testing.T, target string) *redirectingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(u)
+	p := &redirectingProxy{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rest, moved := strings.CutPrefix(r.URL.Path, canonicalPrefix); moved {
+			r.URL.Path = rest
+			pass.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		p.mu.Lock()
+		p.writes = append(p.writes, r.Method+" "+r.URL.Path)
+		p.mu.Unlock()
+		http.Redirect(w, r, canonicalPrefix+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *redirectingProxy) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.writes)
+}
+
+// emulatorWrites are the writes (any method but GET) the emulator answered.
+func emulatorWrites(s emulator.Stats) []emulator.RouteStat {
+	var out []emulator.RouteStat
+	for _, r := range s.Requests {
+		if r.Method != http.MethodGet {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// A redirect answering a write, through the CLI: api_url is a proxy that passes reads
+// through and answers writes with a 301 to another path of its own. A create, an update and a
+// destroy each fail with the message naming the redirect and api_url, on the resource
+// concerned; nothing reaches the Console, state is unchanged, and against the Console
+// itself the plan and the refresh-only plan are empty. Before: the 301 turned the POST
+// into a GET, answered "405 Method Not Allowed: method GET not allowed".
+func TestAccRedirectedWriteRefused(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a proxy in front of it, and its request counters")
+	c, list := evidenceSetup(t, e)
+	before := c.state()
+	accounts := emulatorAccounts(t, e)
+	p := newRedirectingProxy(t, e.URL)
+	changed := strings.Replace(evidenceConfig(e, p.URL), `permissions = ["organization.viewer"]`,
+		`permissions = ["organization.viewer", "organization.member"]`, 1) + `
+resource "platformer_service_account" "b" {
+  name = "redirected"
+}
+`
+	refused := func(method, path string) string {
+		return method + " " + path + ": the server answered with a redirect (301 Moved Permanently) to " + p.URL +
+			canonicalPrefix + path +
+			", which was not followed: a write is never redirected, since a 301, 302 or 303 would turn it into a GET and " +
+			"a 307 or 308 would send it to another address, so nothing was sent there. Check api_url (now " + p.URL +
+			"): it must be the Console API's base URL, such as https://api.platformer.com, without the API path " +
+			"/auth/api/v1 that the provider adds itself; behind a proxy, the proxy's base URL."
+	}
+	id := before[0].str("id")
+	e.em.ResetStats()
+	c.write(changed)
+	r := c.run("apply", "-auto-approve")
+	flat := flatOutput(r)
+	for _, want := range []string{
+		"with platformer_service_account.b, on main.tf line ",
+		`Could not create service account "redirected": ` + refused(http.MethodPost, routeCreate),
+		"with platformer_service_account.a, on main.tf line ",
+		"Could not update service account " + id + ": " + refused(http.MethodPut, "/auth/api/v1/serviceaccount/"+id),
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the apply does not say\n%s\n%s", want, r)
+		}
+	}
+	if r.code != 1 || strings.Contains(flat, "405") || strings.Contains(flat, "Method Not Allowed") {
+		t.Errorf("the apply through the redirecting proxy:\n%s", r)
+	}
+	// The destroy starts with the token (its destroy renews it, to end the old one).
+	// Terraform prints no "with" line for a destroy: the message names the account.
+	c.write(evidenceConfig(e, p.URL))
+	r = c.run("destroy", "-auto-approve")
+	if want := "Could not invalidate the token of service account " + id + " (destroy renews it and discards the " +
+		"new one, so the token in state stops working): " +
+		refused(http.MethodPost, "/auth/api/v1/serviceaccount/"+id+"/token/renew"); r.code != 1 ||
+		!strings.Contains(flatOutput(r), want) {
+		t.Errorf("the destroy does not say\n%s\n%s", want, r)
+	}
+	if w := emulatorWrites(e.em.Stats()); len(w) > 0 || e.em.Stats().Count(http.MethodGet, routeCreate) > 0 {
+		t.Errorf("writes reached the Console through the redirect: %+v", e.em.Stats().Requests)
+	}
+	if len(p.seen()) == 0 {
+		t.Error("the proxy saw no write: the test proves nothing")
+	}
+	if got := c.must("state", "list").stdout; got != list {
+		t.Errorf("state list changed:\n%s\nwant:\n%s", got, list)
+	}
+	if got := c.state(); !reflect.DeepEqual(got, before) {
+		t.Errorf("state changed:\n%+v\nwant:\n%+v", got, before)
+	}
+	if got := emulatorAccounts(t, e); !reflect.DeepEqual(got, accounts) {
+		t.Errorf("the Console held %v and now holds %v", accounts, got)
+	}
+	c.write(evidenceConfig(e, e.URL))
+	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
+		if r := c.run(args...); r.code != 0 {
+			t.Errorf("against the Console, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
 		}
 	}
 }
