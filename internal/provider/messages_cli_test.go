@@ -265,3 +265,61 @@ resource "platformer_service_account" "b" {
 		}
 	}
 }
+
+// timeoutConfig is evidenceConfig against the Console with a short request_timeout.
+func timeoutConfig(e *accEnv) string {
+	return strings.Replace(evidenceConfig(e, e.URL), "  max_retries     = 1\n",
+		"  max_retries     = 1\n  request_timeout = \"2s\"\n", 1)
+}
+
+// A Console slower than request_timeout, through the CLI: the refresh of plan, apply
+// and the refresh-only plan fails on the resource, saying how many attempts were made
+// over how long, the time request_timeout allowed each, and what to raise or check.
+// State is unchanged, and once the Console answers in time the plans are empty.
+// Before: "GET …: context deadline exceeded (Client.Timeout exceeded while awaiting
+// headers)", nothing more.
+func TestAccRequestTimeoutSaysWhatWasTried(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its latency knob")
+	c := initCLI(e, timeoutConfig(e))
+	c.must("apply", "-auto-approve")
+	before := c.state()
+	accounts := emulatorAccounts(t, e)
+	id := before[0].str("id")
+	e.em.ResetStats()
+	e.em.SetLatency(time.Minute) // far beyond request_timeout; a request whose client left ends at once
+	want := regexp.MustCompile(`Error: Platformer API Error with platformer_service_account\.a, on main\.tf line \d+, ` +
+		`in resource "platformer_service_account" "a": \d+: resource "platformer_service_account" "a" \{ ` +
+		regexp.QuoteMeta("Could not read service account "+id+": GET /auth/api/v1/serviceaccount/"+id+": context deadline "+
+			"exceeded (Client.Timeout exceeded while awaiting headers) (2 attempts over ") + `\d+(\.\d+)?s` +
+		regexp.QuoteMeta(", each allowed 2s by request_timeout). The Console did not answer in time: raise "+
+			"request_timeout if it is slow to answer, or check api_url (now "+e.URL+") and the network between here and there."))
+	for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}, {"plan", "-refresh-only"}} {
+		r := c.run(args...)
+		flat := flatOutput(r)
+		if r.code != 1 || !want.MatchString(flat) {
+			t.Errorf("terraform %s does not say\n%s\n%s", strings.Join(args, " "), want, r)
+		}
+		for _, bad := range []string{"has been deleted", "to add", "Creating...", "Destroying..."} {
+			if strings.Contains(flat, bad) {
+				t.Errorf("terraform %s printed %q:\n%s", strings.Join(args, " "), bad, r)
+			}
+		}
+	}
+	e.em.SetLatency(0)
+	if w := emulatorWrites(e.em.Stats()); len(w) > 0 {
+		t.Errorf("writes were sent to the slow Console: %+v", w)
+	}
+	if got := c.state(); !reflect.DeepEqual(got, before) {
+		t.Errorf("state changed:\n%+v\nwant:\n%+v", got, before)
+	}
+	if got := emulatorAccounts(t, e); !reflect.DeepEqual(got, accounts) {
+		t.Errorf("the Console held %v and now holds %v", accounts, got)
+	}
+	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
+		if r := c.run(args...); r.code != 0 {
+			t.Errorf("once the Console answers in time, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
+		}
+	}
+}
