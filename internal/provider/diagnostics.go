@@ -40,6 +40,10 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 		summary = "Outcome Unknown"
 		hint = "The request reached the Console but its answer was lost; the change may or may not have been made. " +
 			"Run terraform plan to see the state of things."
+	case client.IsTimeout(err):
+		summary = "Console Did Not Answer in Time"
+	case client.IsRedirectRefused(err):
+		summary = "Redirect Refused"
 	}
 	detail := fmt.Sprintf("Could not %s: %s", action, err.Error())
 	if hint != "" {

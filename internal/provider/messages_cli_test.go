@@ -221,9 +221,9 @@ resource "platformer_service_account" "b" {
 	r := c.run("apply", "-auto-approve")
 	flat := flatOutput(r)
 	for _, want := range []string{
-		"with platformer_service_account.b, on main.tf line ",
+		"Error: Redirect Refused with platformer_service_account.b, on main.tf line ",
 		`Could not create service account "redirected": ` + refused(http.MethodPost, routeCreate),
-		"with platformer_service_account.a, on main.tf line ",
+		"Error: Redirect Refused with platformer_service_account.a, on main.tf line ",
 		"Could not update service account " + id + ": " + refused(http.MethodPut, "/auth/api/v1/serviceaccount/"+id),
 	} {
 		if !strings.Contains(flat, want) {
@@ -237,7 +237,7 @@ resource "platformer_service_account" "b" {
 	// Terraform prints no "with" line for a destroy: the message names the account.
 	c.write(evidenceConfig(e, p.URL))
 	r = c.run("destroy", "-auto-approve")
-	if want := "Could not invalidate the token of service account " + id + " (destroy renews it and discards the " +
+	if want := "Error: Redirect Refused Could not invalidate the token of service account " + id + " (destroy renews it and discards the " +
 		"new one, so the token in state stops working): " +
 		refused(http.MethodPost, "/auth/api/v1/serviceaccount/"+id+"/token/renew"); r.code != 1 ||
 		!strings.Contains(flatOutput(r), want) {
@@ -289,7 +289,7 @@ func TestAccRequestTimeoutSaysWhatWasTried(t *testing.T) {
 	id := before[0].str("id")
 	e.em.ResetStats()
 	e.em.SetLatency(time.Minute) // far beyond request_timeout; a request whose client left ends at once
-	want := regexp.MustCompile(`Error: Platformer API Error with platformer_service_account\.a, on main\.tf line \d+, ` +
+	want := regexp.MustCompile(`Error: Console Did Not Answer in Time with platformer_service_account\.a, on main\.tf line \d+, ` +
 		`in resource "platformer_service_account" "a": \d+: resource "platformer_service_account" "a" \{ ` +
 		regexp.QuoteMeta("Could not read service account "+id+": GET /auth/api/v1/serviceaccount/"+id+": context deadline "+
 			"exceeded (Client.Timeout exceeded while awaiting headers) (2 attempts over ") + `\d+(\.\d+)?s` +
