@@ -146,13 +146,16 @@ func (r accountRequest) refusedRole(in client.InvalidInput) (at path.Path, what 
 }
 
 // currentTokenFate says, for the warning of a renewal that the configuration did not ask
-// for, what becomes of the token in state: it already does not work (renewed elsewhere,
-// imported, a lost answer), it has already expired, or it stops working at the renewal.
+// for, what becomes of the account's current token: when state holds none (renewed
+// elsewhere, imported, a lost answer), the one the Console knows, held elsewhere or by
+// nobody, stops working at the renewal; otherwise it has already expired, or it stops
+// working at the renewal.
 func currentTokenFate(state *serviceAccountTokenModel, now time.Time) string {
 	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
 	switch {
 	case state.Token.IsNull():
-		return "The token in state does not work already; the new one is stored in state."
+		return "The account's current token, which is not in state (whoever holds it), stops working when this " +
+			"apply renews it; the new one is stored in state."
 	case err == nil && !now.Before(expiry):
 		return "The current token has already stopped working, since it expired; the new one is stored in state."
 	}

@@ -323,3 +323,41 @@ func TestAccRequestTimeoutSaysWhatWasTried(t *testing.T) {
 		}
 	}
 }
+
+// A renewal planned because state holds no token (here: after an import) warns that the
+// account's current token, which someone may still hold, stops working; after the
+// apply it does answer 401. Before: "The token in state does not work already", as if
+// nothing working were lost.
+func TestAccServiceAccountToken_importedRenewalWarnsOfTheCurrentToken(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	c := initCLI(e, evidenceConfig(e, e.URL))
+	c.must("apply", "-auto-approve")
+	id, held := onlyEntry(t, stateTokens(c.state()))
+	if e.tokenStatus(held) != http.StatusOK {
+		t.Fatal("the token of the first apply does not work")
+	}
+	c.must("state", "rm", "platformer_service_account_token.a")
+	c.must("import", "platformer_service_account_token.a", id)
+	want := "Warning: Token Will Be Renewed with platformer_service_account_token.a, on main.tf line "
+	fate := "This apply renews the token of service account " + id + " because it was imported, and the Console " +
+		"never shows a token again after issuing it. The account's current token, which is not in state (whoever " +
+		"holds it), stops working when this apply renews it; the new one is stored in state."
+	for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}} {
+		r := c.run(args...)
+		if flat := flatOutput(r); r.code != 0 || !strings.Contains(flat, want) || !strings.Contains(flat, fate) {
+			t.Errorf("terraform %s does not warn\n%s\n%s\n%s", args[0], want, fate, r)
+		}
+	}
+	if got := e.tokenStatus(held); got != http.StatusUnauthorized {
+		t.Errorf("the token held before the import answers %d after the renewal, want 401 as the warning says", got)
+	}
+	if _, renewed := onlyEntry(t, stateTokens(c.state())); renewed == "" || e.tokenStatus(renewed) != http.StatusOK {
+		t.Error("the token in state after the renewal does not work")
+	}
+	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
+		if r := c.run(args...); r.code != 0 {
+			t.Errorf("after the renewal, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
+		}
+	}
+}
