@@ -178,19 +178,13 @@ func (p *redirectingProxy) seen() []string {
 
 // emulatorWrites are the writes (any method but GET) the emulator answered.
 func emulatorWrites(s emulator.Stats) []emulator.RouteStat {
-	var out []emulator.RouteStat
-	for _, r := range s.Requests {
-		if r.Method != http.MethodGet {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(s.Requests), func(r emulator.RouteStat) bool { return r.Method == http.MethodGet })
 }
 
 // A redirect answering a write, through the CLI: api_url is a proxy that passes reads
-// through and answers writes with a 301 to another path of its own. A create, an update and a
-// destroy each fail with the message naming the redirect and api_url, on the resource
-// concerned; nothing reaches the Console, state is unchanged, and against the Console
+// through and answers writes with a 301 to another path of its own. A create, an update
+// and a destroy each fail with the message naming the redirect and api_url, on the
+// resource concerned; nothing reaches the Console, state is unchanged, and against the Console
 // itself the plan and the refresh-only plan are empty. Before: the 301 turned the POST
 // into a GET, answered "405 Method Not Allowed: method GET not allowed".
 func TestAccRedirectedWriteRefused(t *testing.T) {
