@@ -95,6 +95,9 @@ type transportError struct {
 	// maybeApplied: the request may have reached the Console (a connection had been
 	// obtained when it failed, or an earlier attempt got an ambiguous answer).
 	maybeApplied bool
+	// timedOut: no answer came within the time each attempt was allowed, after every
+	// attempt, and the caller had not given up.
+	timedOut bool
 }
 
 func (e *transportError) Error() string {
@@ -125,6 +128,20 @@ func IsForbidden(err error) bool { return apiStatus(err) == http.StatusForbidden
 // IsRateLimited reports whether the last answer was 429, from the Console or from
 // anything in front of it.
 func IsRateLimited(err error) bool { return anyStatus(err) == http.StatusTooManyRequests }
+
+// IsTimeout reports whether no answer came within the time each attempt was allowed
+// (Config.RequestTimeout), after every attempt; a cancellation by the caller is not one.
+func IsTimeout(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && te.timedOut
+}
+
+// IsRedirectRefused reports whether the server answered with a redirect that was not
+// followed: one to another origin, or one answering a write.
+func IsRedirectRefused(err error) bool {
+	var re *redirectError
+	return errors.As(err, &re)
+}
 
 // IsOutcomeUnknown reports whether a write may have been applied although no success
 // was seen: a 502 or 504 answer, a success status whose body could not be read or

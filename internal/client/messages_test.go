@@ -36,6 +36,9 @@ func TestRedirectOfAWriteIsRefused(t *testing.T) {
 		if IsOutcomeUnknown(err) {
 			t.Errorf("%d: a refused redirect is a known outcome", status)
 		}
+		if !IsRedirectRefused(err) || IsTimeout(err) {
+			t.Errorf("%d: IsRedirectRefused %v, IsTimeout %v", status, IsRedirectRefused(err), IsTimeout(err))
+		}
 		if rec.n() != 1 {
 			t.Errorf("%d: the server saw %d requests, want the POST alone: %+v", status, rec.n(), rec.all())
 		}
@@ -99,5 +102,14 @@ func TestTimeoutSaysAttemptsAndRequestTimeout(t *testing.T) {
 	}
 	if rec.n() != 3 {
 		t.Errorf("%d attempts, want 3", rec.n())
+	}
+	if !IsTimeout(err) || IsRedirectRefused(err) {
+		t.Errorf("IsTimeout %v, IsRedirectRefused %v", IsTimeout(err), IsRedirectRefused(err))
+	}
+	// The caller giving up is not a timeout of the Console.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.ListOrganizations(ctx); err == nil || IsTimeout(err) {
+		t.Errorf("a caller's deadline: %v, IsTimeout %v", err, IsTimeout(err))
 	}
 }

@@ -127,6 +127,7 @@ func (ex *exchange) failure(err error) error {
 	case hint != "":
 		te.msg += fmt.Sprintf(" (%s). %s.", spent, hint)
 	case isTimeout(err) && ex.ctx.Err() == nil:
+		te.timedOut = true
 		te.msg += fmt.Sprintf(" (%s, each allowed %s by %s). The Console did not answer in time: raise %s if it is "+
 			"slow to answer, or check %s (now %s) and the network between here and there.", spent,
 			ex.c.requestTimeout, ex.c.timeoutSetting, ex.c.timeoutSetting, ex.c.urlSetting, ex.c.baseURL.Redacted())

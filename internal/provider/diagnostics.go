@@ -40,6 +40,10 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 		summary = "Outcome Unknown"
 		hint = "The request reached the Console but its answer was lost; the change may or may not have been made. " +
 			"Run terraform plan to see the state of things."
+	case client.IsTimeout(err):
+		summary = "Console Did Not Answer in Time"
+	case client.IsRedirectRefused(err):
+		summary = "Redirect Refused"
 	}
 	detail := fmt.Sprintf("Could not %s: %s", action, err.Error())
 	if hint != "" {
@@ -51,15 +55,31 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 // accountRequest is what a create or an update of a service account sent: enough to
 // find the attribute behind a field the Console refused.
 type accountRequest struct {
-	name, description, projectID string
-	roles                        []client.RoleBinding
-	customRoleIDs                []string
-	own                          string // the collection that permissions are granted on
+	// values are, for the fields that hold one value, the attribute each came from and how
+	// to say it. A field missing here was not the configuration's (the description of a
+	// temporary account): its refusal is reported in the Console's words.
+	values        map[client.InputField]refusedValue
+	roles         []client.RoleBinding
+	customRoleIDs []string
+	own           string // the collection that permissions are granted on
+}
+
+// refusedValue is the attribute behind a field of a request, and its value in words.
+type refusedValue struct {
+	at   path.Path
+	what string
 }
 
 func (m *serviceAccountModel) request() accountRequest {
-	return accountRequest{name: m.Name.ValueString(), description: m.Description.ValueString(),
-		projectID: m.ProjectID.Lower(), roles: m.roles(), customRoleIDs: lowerUUIDs(m.CustomRoleIDs), own: m.ownCollection()}
+	projectID := m.ProjectID.Lower()
+	return accountRequest{
+		values: map[client.InputField]refusedValue{
+			client.FieldName:        {path.Root("name"), fmt.Sprintf("name %q", m.Name.ValueString())},
+			client.FieldDescription: {path.Root("description"), "description"},
+			client.FieldProjectID:   {path.Root("project_id"), fmt.Sprintf("project_id %q", projectID)},
+		},
+		roles: m.roles(), customRoleIDs: lowerUUIDs(m.CustomRoleIDs), own: m.ownCollection(),
+	}
 }
 
 // addAccountAPIError is addAPIError for the create or update of a service account: when
@@ -86,48 +106,56 @@ func addAccountAPIError(diags *diag.Diagnostics, action string, err error, req a
 // refused names the attribute, and the value, behind the part of the request refused.
 func (r accountRequest) refused(in client.InvalidInput) (at path.Path, what string, ok bool) {
 	switch in.Field {
-	case client.FieldName:
-		return path.Root("name"), fmt.Sprintf("name %q", r.name), true
-	case client.FieldDescription:
-		return path.Root("description"), "description", true
-	case client.FieldProjectID:
-		return path.Root("project_id"), fmt.Sprintf("project_id %q", r.projectID), true
 	case client.FieldCustomRoleID:
 		if in.Item >= 0 && in.Item < len(r.customRoleIDs) {
 			return path.Root("custom_role_ids"), fmt.Sprintf("%q in custom_role_ids", r.customRoleIDs[in.Item]), true
 		}
 	case client.FieldRoleCollection, client.FieldRoleCodes:
-		if in.Role < 0 || in.Role >= len(r.roles) {
-			return path.Empty(), "", false
-		}
-		role := r.roles[in.Role]
-		at = path.Root("permissions")
-		if role.CollectionID != r.own {
-			at = path.Root("project_permissions").AtMapKey(role.CollectionID)
-		}
-		switch {
-		case in.Field == client.FieldRoleCollection && role.CollectionID == r.own:
-			return path.Empty(), "", false // the account's own organization or project: not an attribute's value
-		case in.Field == client.FieldRoleCollection:
-			return path.Root("project_permissions"), fmt.Sprintf("the project id %q, a key of project_permissions",
-				role.CollectionID), true
-		case in.Item >= 0 && in.Item < len(role.RoleIDs):
-			return at, fmt.Sprintf("%q in %s", role.RoleIDs[in.Item], at), true
-		case in.Item < 0:
-			return at, at.String(), true
+		return r.refusedRole(in)
+	default:
+		if v, found := r.values[in.Field]; found {
+			return v.at, v.what, true
 		}
 	}
 	return path.Empty(), "", false
 }
 
+// refusedRole names the attribute, and the value, behind a refused role binding:
+// permissions for the account's own collection, project_permissions for another.
+func (r accountRequest) refusedRole(in client.InvalidInput) (at path.Path, what string, ok bool) {
+	if in.Role < 0 || in.Role >= len(r.roles) {
+		return path.Empty(), "", false
+	}
+	role := r.roles[in.Role]
+	at = path.Root("permissions")
+	if role.CollectionID != r.own {
+		at = path.Root("project_permissions").AtMapKey(role.CollectionID)
+	}
+	switch {
+	case in.Field == client.FieldRoleCollection && role.CollectionID == r.own:
+		return path.Empty(), "", false // the account's own organization or project: not an attribute's value
+	case in.Field == client.FieldRoleCollection:
+		return path.Root("project_permissions"), fmt.Sprintf("the project id %q, a key of project_permissions",
+			role.CollectionID), true
+	case in.Item >= 0 && in.Item < len(role.RoleIDs):
+		return at, fmt.Sprintf("%q in %s", role.RoleIDs[in.Item], at), true
+	case in.Item < 0:
+		return at, at.String(), true
+	}
+	return path.Empty(), "", false
+}
+
 // currentTokenFate says, for the warning of a renewal that the configuration did not ask
-// for, what becomes of the token in state: it already does not work (renewed elsewhere,
-// imported, a lost answer), it has already expired, or it stops working at the renewal.
+// for, what becomes of the account's current token: when state holds none (renewed
+// elsewhere, imported, a lost answer), the one the Console knows, held elsewhere or by
+// nobody, stops working at the renewal; otherwise it has already expired, or it stops
+// working at the renewal.
 func currentTokenFate(state *serviceAccountTokenModel, now time.Time) string {
 	expiry, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
 	switch {
 	case state.Token.IsNull():
-		return "The token in state does not work already; the new one is stored in state."
+		return "The account's current token, which is not in state (whoever holds it), stops working when this " +
+			"apply renews it; the new one is stored in state."
 	case err == nil && !now.Before(expiry):
 		return "The current token has already stopped working, since it expired; the new one is stored in state."
 	}

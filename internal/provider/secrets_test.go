@@ -462,7 +462,7 @@ data "platformer_organization" "test" {
   id = %q
 }
 `, front.URL, e.Token, e.OrgID),
-					ExpectError: regexp.MustCompile(`(?s)Platformer API Error.*` + wrapTolerant(fmt.Sprintf(
+					ExpectError: regexp.MustCompile(`(?s)Redirect Refused.*` + wrapTolerant(fmt.Sprintf(
 						"Could not list organizations: GET /auth/api/v1/organization/list: refused a redirect to %s: the "+
 							"token is sent only to %s", target.origin, front.URL))),
 				}},

@@ -234,6 +234,22 @@ func (m *serviceAccountEphemeralModel) accountModel(orgID, name, description str
 	}
 }
 
+// request is the create's input as addAccountAPIError maps a refused field back to an
+// attribute: the managed resource's mapping, except that the name comes from
+// name_prefix, the token's expiry from expires_in, and the description is the
+// provider's own (not an attribute).
+func (m *serviceAccountEphemeralModel) request(account *serviceAccountModel, expiresAt time.Time) accountRequest {
+	req := account.request()
+	req.values = map[client.InputField]refusedValue{
+		client.FieldName: {path.Root("name_prefix"), fmt.Sprintf("the name %q (name_prefix %q and a random suffix)",
+			account.Name.ValueString(), m.prefix())},
+		client.FieldProjectID: req.values[client.FieldProjectID],
+		client.FieldExpiresAt: {path.Root("expires_in"), fmt.Sprintf("the token's expiry %s (expires_in %s from now)",
+			expiresAt.UTC().Format(time.RFC3339), formatLifetime(m.lifetime()))},
+	}
+	return req
+}
+
 func (m *serviceAccountEphemeralModel) lifetime() time.Duration {
 	if d := m.ExpiresIn.Duration(); d > 0 {
 		return d
@@ -308,7 +324,8 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 	case client.IsOutcomeUnknown(err):
 		issued = recoverLostEphemeralCreate(ctx, api, scope, name, expiresAt, err, &resp.Diagnostics)
 	default:
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("create the temporary service account %q", name), err)
+		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("create the temporary service account %q", name), err,
+			m.request(&account, expiresAt))
 	}
 	if issued == nil {
 		return

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -75,7 +77,7 @@ func addNameTakenError(ctx context.Context, api *client.Client, now time.Time, p
 	}
 	age := now.Sub(existing.CreatedAt)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Could not %s: %s\n\n", action, createErr.Error())
+	fmt.Fprintf(&b, "Could not %s: %s\n\n", action, nameTakenProblem(name, createErr))
 	fmt.Fprintf(&b, "A service account named %q already exists in %s: id %s, created %s, %s by the Console's clock. ",
 		name, where, existing.ID, existing.CreatedAt.UTC().Format(time.RFC3339), describeAge(age))
 	window := describeWindow(recentCreationWindow)
@@ -89,8 +91,22 @@ func addNameTakenError(ctx context.Context, api *client.Client, now time.Time, p
 	}
 	b.WriteString("It is not adopted automatically, because an account of the same name may belong to someone else.\n\n")
 	b.WriteString(importInstructions(existing.OrganizationID, existing.ID))
-	b.WriteString("\n\nOtherwise, choose another name, or delete the existing account.")
-	diags.AddError("Name Already Used", b.String())
+	fmt.Fprintf(&b, "\n\nOtherwise, set name to one that no other service account of %s has, or delete the "+
+		"existing account.", where)
+	diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
+}
+
+// nameTakenProblem says, in the configuration's terms, what the Console's 409 to a
+// create means, with its status and request id, not its API path.
+func nameTakenProblem(name string, createErr error) string {
+	answer := "409 Conflict"
+	var ae *client.APIError
+	if errors.As(createErr, &ae) && ae.RequestID != "" {
+		answer += ", request id " + ae.RequestID
+	}
+	return fmt.Sprintf("name: %q is already used by another service account of the same scope (the Console answered "+
+		"%s). Names are unique among the organization-level service accounts of an organization, and among the "+
+		"service accounts of a project.", name, answer)
 }
 
 // describeAge reads like "42s ago", "3m10s ago" or "12 days ago".
