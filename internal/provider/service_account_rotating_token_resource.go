@@ -142,7 +142,9 @@ func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resour
 			"in which every consumer picks up the new token. A rotation is planned when the active token is " +
 			"`rotate_every` old, when a non-null `rotation_trigger` changes to another value, or when the active token " +
 			"no longer works (renewed outside Terraform, expired, imported); the plan warns and says why in every case " +
-			"but a trigger change. Between rotations the plan is empty.\n\n" +
+			"but a trigger change. Whether the active token is `rotate_every` old or expired is judged by the refresh, on " +
+			"the Console's clock, and shown in `rotation_due`; the plan decides on that, so a saved plan is applied as " +
+			"planned. Between rotations the plan is empty.\n\n" +
 			"Create renews both accounts (the second of `service_account_ids` becomes active). Destroy renews both and " +
 			"discards the results, so no token from state works afterwards. A renewal of the inactive account outside " +
 			"Terraform kills the previous token: the plan warns that the overlap is gone, and rotates nothing for it.",
@@ -766,8 +768,9 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	}
 	active := state.ActiveServiceAccountID.ValueString()
 	if active == "" {
-		// Imported: the account renewed last is taken as active.
-		active = ids[1]
+		// Imported: the account renewed last is taken as active. (Not an older state:
+		// rotation_due is set.)
+		active, state.RotationDue = ids[1], types.BoolValue(false)
 		if accounts[strings.ToLower(ids[0])].TokenRenewedAt.After(accounts[strings.ToLower(ids[1])].TokenRenewedAt) {
 			active = ids[0]
 		}
@@ -783,15 +786,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenID, &resp.Diagnostics)
 	}
 	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
-		resp.Diagnostics.AddWarning("Previous Token No Longer Works",
-			fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
-				"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
-				"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
-				"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
-				"The active token (service account %s) is not affected, and nothing is rotated because of this.",
-				previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
-				prev, active))
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
+		warnPreviousRenewed(ctx, resp, &state, previous, active, previousSA)
 	}
 	state.ID = types.StringValue(ids[0] + "," + ids[1])
 	state.OrganizationID = rotatingKeepUUID(state.OrganizationID, activeSA.OrganizationID)
@@ -802,9 +797,24 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	state.RenewedAt = keepInstant(state.RenewedAt, rfc3339(activeSA.TokenRenewedAt))
 	state.ExpiresAt = keepInstant(state.ExpiresAt, rfc3339Ptr(activeSA.TokenExpiresAt))
 	state.NextRotationAt = keepInstant(state.NextRotationAt, nextRotation(state.RenewedAt, state.RotateEvery))
-	// Judged on the Console's clock; ModifyPlan decides on it (rotating_token_due.go).
 	state.RotationDue = dueValue(state.RotationDue, rotationTimes(&state).due(r.data.consoleNow(ctx, nil)))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
+}
+
+// warnPreviousRenewed warns that the previous account's token was renewed outside
+// Terraform, and records it so that destroy leaves that token alone.
+func warnPreviousRenewed(ctx context.Context, resp *resource.ReadResponse, state *serviceAccountRotatingTokenModel,
+	previous, active string, previousSA *client.ServiceAccount) {
+	prev := state.PreviousTokenID.ValueString()
+	resp.Diagnostics.AddWarning("Previous Token No Longer Works",
+		fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
+			"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
+			"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
+			"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
+			"The active token (service account %s) is not affected, and nothing is rotated because of this.",
+			previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
+			prev, active))
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
 }
 
 // rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
