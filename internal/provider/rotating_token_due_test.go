@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
 )
 
 // Issue 18, item 3, the rotating token as the token: the refresh's finding that a
@@ -28,6 +30,26 @@ func TestAccServiceAccountRotatingToken_rotationDueShows(t *testing.T) {
 	e := newAccEnv(t)
 	e.needEmulator("its clock")
 	c := initCLI(e, e.rotatingConfig(`rotate_every = "30d"`))
+	rotationDueShows(t, e, c, func() { e.clock.Advance(30*24*time.Hour + time.Minute) })
+}
+
+// The same with the built provider binary (one process per command, as in production),
+// the emulator's clock moved through its control route: the Console's clock decides.
+func TestAccServiceAccountRotatingToken_rotationDueShowsBuiltBinary(t *testing.T) {
+	t.Parallel()
+	console := emulator.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	e := newAccEnv(t, func(o *emulator.Options) { o.Clock = console })
+	e.needEmulator("its clock")
+	c := newBuiltCLIDir(e, envAPIURL+"=", envToken+"=", envOrganizationID+"=")
+	c.write(e.rotatingConfig(`rotate_every = "30d"`))
+	rotationDueShows(t, e, c, func() { moveClock(t, e, `{"advance": "720h1m"}`) })
+	c.must("destroy", "-auto-approve")
+}
+
+// rotationDueShows creates the rotating token of c's configuration, moves the clock
+// past rotate_every (pastDue), and checks the plans until after the rotation.
+func rotationDueShows(t *testing.T, e *accEnv, c *cliDir, pastDue func()) {
+	t.Helper()
 	c.must("apply", "-auto-approve")
 	first := rotState(t, c)
 	if first.Attrs["rotation_due"] != false {
@@ -35,7 +57,7 @@ func TestAccServiceAccountRotatingToken_rotationDueShows(t *testing.T) {
 	}
 	expectNoChanges(t, c, "after create")
 
-	e.clock.Advance(30*24*time.Hour + time.Minute)
+	pastDue()
 	stale := c.run("plan", "-refresh=false", "-detailed-exitcode")
 	if stale.code != 0 {
 		t.Errorf("plan -refresh=false once a rotation is due: expected no changes (the state as last refreshed "+
