@@ -63,8 +63,12 @@ func rotationDueReason(m *serviceAccountRotatingTokenModel, now time.Time, note 
 	if what == "" {
 		return ""
 	}
+	at := now.Format(time.RFC3339)
+	if rotationTimes(m).expired(now) {
+		at = "now " + at
+	}
 	return fmt.Sprintf("the active token (service account %s) %s (%s%s)", m.ActiveServiceAccountID.ValueString(), what,
-		now.Format(time.RFC3339), note)
+		at, note)
 }
 
 // rotationDueWhat is what makes the active token due at now: "expired at T", or "was
