@@ -2,7 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -10,69 +10,93 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// When a rotation of platformer_service_account_rotating_token is due, decided once.
+// When a rotation of platformer_service_account_rotating_token is due by time, as the
+// token's renewal (token_due.go): the refresh (Read) judges, on the Console's clock,
+// whether the active token has expired or is rotate_every old, and sets rotation_due;
+// ModifyPlan decides on rotation_due, from state, never on the time it runs, so the plan
+// Terraform makes again at apply agrees with a saved one. What becomes due after the
+// refresh is rotated by the next plan; a plan made with -refresh=false decides on the
+// state as last refreshed and warns when a rotation is due by now.
 //
-// A saved plan is applied later (terraform plan -out, then apply tfplan the next
-// morning), and Terraform calls ModifyPlan again at apply, with the state and private
-// state the plan refreshed. Had ModifyPlan judged rotate_every and the expiry on the
-// clock, a rotation that became due in between would plan a renewal where the saved
-// plan had none: "Provider produced inconsistent final plan". So the refresh (Read)
-// judges, on the Console's clock, and records the instant it found the rotation due in
-// private state (rotatingDueKey), as hashicorp/time's time_rotating decides during its
-// refresh; ModifyPlan judges against that instant, which is the same at plan and at
-// apply. What becomes due after the refresh is done by the next plan.
+// An update that rotates nothing (a trigger set, rotate_every changed) plans
+// rotation_due unknown and judges again at apply, so that the state it leaves is the one
+// the next refresh makes: plan -refresh-only is empty after any apply. A changed
+// rotate_every rotates nothing by itself; it is judged by that apply, and the next plan
+// rotates if it has already passed.
 //
-// The record is written when a refresh first finds the rotation due and removed when it
-// no longer is (a rotation issued a new token), so a refresh that finds nothing new
-// leaves private state as it was (plan -refresh-only stays empty). An update that
-// rotates nothing judges again at apply, so that the state it leaves is the one the
-// next refresh would make. A changed rotate_every is judged against the instant of the
-// record: it moves next_rotation_at and rotates nothing by itself.
+// Before rotation_due, the refresh recorded its finding in private state
+// ("rotating_due"). States that hold it keep working: the key is ignored.
 
-// rotatingDueKey is the private-state key of the due record: {"judged_at": RFC 3339}.
-const rotatingDueKey = "rotating_due"
-
-// privateData is private state as Read, Update and ModifyPlan see it.
-type privateData interface {
-	privateGetter
-	privateSetter
+// rotationTimes are the instants from which the active token of m is due for rotation:
+// its expiry, and rotate_every after its issue.
+func rotationTimes(m *serviceAccountRotatingTokenModel) dueTimes {
+	var d dueTimes
+	if expiry, ok := timeOf(m.ExpiresAt); ok {
+		d.expiresAt = &expiry
+	}
+	if renewed, ok := timeOf(m.RenewedAt); ok && m.RotateEvery.Duration() > 0 {
+		opens := renewed.Add(m.RotateEvery.Duration())
+		d.opensAt = &opens
+	}
+	return d
 }
 
-// rotationDue reports whether, at now, the active token of m has expired or is
-// rotate_every old.
-func rotationDue(m *serviceAccountRotatingTokenModel, now time.Time) bool {
-	if expiry, ok := timeOf(m.ExpiresAt); ok && !now.Before(expiry) {
+// dueInRotatingState reports whether the state, as last refreshed, says the rotation is
+// due by time, for a plan whose rotate_every is plan's: a rotate_every made longer since
+// the refresh no longer says so, unless the token had expired by then for certain (its
+// expiry came before the old rotate_every).
+func dueInRotatingState(plan, state *serviceAccountRotatingTokenModel) bool {
+	if !state.RotationDue.ValueBool() {
+		return false
+	}
+	if plan.RotateEvery.Duration() <= state.RotateEvery.Duration() {
 		return true
 	}
-	renewed, ok := timeOf(m.RenewedAt)
-	return ok && m.RotateEvery.Duration() > 0 && !now.Before(renewed.Add(m.RotateEvery.Duration()))
+	t := rotationTimes(state)
+	return t.expiresAt != nil && t.opensAt != nil && !t.opensAt.Before(*t.expiresAt)
 }
 
-// recordDue judges m at now and writes or removes the due record, only when that
-// changes it.
-func recordDue(ctx context.Context, p privateData, m *serviceAccountRotatingTokenModel, now time.Time, diags *diag.Diagnostics) {
-	_, recorded := dueJudgedAt(ctx, p)
-	switch due := rotationDue(m, now); {
-	case due && !recorded:
-		b, _ := json.Marshal(map[string]string{"judged_at": now.UTC().Truncate(time.Second).Format(time.RFC3339)})
-		diags.Append(p.SetKey(ctx, rotatingDueKey, b)...)
-	case !due && recorded:
-		diags.Append(p.SetKey(ctx, rotatingDueKey, nil)...)
+// rotationDueReason says why the active token is due at now (the Console's time), for
+// messages; "" when it is not.
+func rotationDueReason(m *serviceAccountRotatingTokenModel, now time.Time, note string) string {
+	what := rotationDueWhat(m, now)
+	if what == "" {
+		return ""
 	}
+	at := now.Format(time.RFC3339)
+	if rotationTimes(m).expired(now) {
+		at = "now " + at
+	}
+	return fmt.Sprintf("the active token (service account %s) %s (%s%s)", m.ActiveServiceAccountID.ValueString(), what,
+		at, note)
 }
 
-// dueJudgedAt is the instant a refresh found the rotation due; false when none did.
-func dueJudgedAt(ctx context.Context, p privateGetter) (time.Time, bool) {
-	raw, d := p.GetKey(ctx, rotatingDueKey)
-	if d.HasError() || len(raw) == 0 {
-		return time.Time{}, false
+// rotationDueWhat is what makes the active token due at now: "expired at T", or "was
+// issued at T, rotate_every (30d) or more before now"; "" when nothing does.
+func rotationDueWhat(m *serviceAccountRotatingTokenModel, now time.Time) string {
+	t := rotationTimes(m)
+	switch {
+	case t.expired(now):
+		return "expired at " + t.expiresAt.UTC().Format(time.RFC3339)
+	case t.due(now):
+		renewed, _ := timeOf(m.RenewedAt)
+		return fmt.Sprintf("was issued at %s, rotate_every (%s) or more before now", renewed.UTC().Format(time.RFC3339),
+			m.RotateEvery.ValueString())
 	}
-	var rec map[string]string
-	if json.Unmarshal(raw, &rec) != nil {
-		return time.Time{}, false
+	return ""
+}
+
+// warnRotationUnrefreshed warns when the rotation is due by time now although the state,
+// as last refreshed, does not say so (token_due.go).
+func warnRotationUnrefreshed(plan *serviceAccountRotatingTokenModel, now time.Time, note string, diags *diag.Diagnostics) {
+	if plan.Token.IsNull() {
+		return
 	}
-	t, err := time.Parse(time.RFC3339, rec["judged_at"])
-	return t.UTC(), err == nil
+	if what := rotationDueWhat(plan, now); what != "" {
+		dueLeftToNextPlan{action: "Rotation", verb: "rotate", what: what,
+			subject: fmt.Sprintf("The active token (service account %s) of the rotating token %s",
+				plan.ActiveServiceAccountID.ValueString(), plan.ID.ValueString())}.warn(now, note, diags)
+	}
 }
 
 // dynamicWhollyKnown reports whether a dynamic value and everything in it are known.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -47,15 +48,16 @@ import (
 //     token: Read warns that the overlap is gone and records the new token id, and
 //     nothing rotates for it (the active token still works).
 //   - ModifyPlan plans a rotation (an in-place update) when the active token is
-//     rotate_every old (renewed_at + rotate_every <= the instant the refresh found the
-//     rotation due, rotating_token_due.go), when rotation_trigger changes from one
+//     rotate_every old or expired as the refresh found it (rotation_due, judged on the
+//     Console's clock, rotating_token_due.go), when rotation_trigger changes from one
 //     non-null value to another, or when the active token does not work (renewed
 //     elsewhere, expired, imported, a lost answer). Only then are the computed values
 //     unknown (active and previous account are known: they swap); otherwise they stay
 //     equal to state, so there is no perpetual diff. A trigger not wholly known at plan
 //     may rotate: the computed values, the accounts included, are unknown, and the plan
-//     made again at apply rotates only if the value differs from the state's. No time is
-//     read in ModifyPlan, so a saved plan applied later is applied as planned. A change of rotate_every only moves next_rotation_at; a change of expires_in
+//     made again at apply rotates only if the value differs from the state's. ModifyPlan
+//     decides on state only, so a saved plan applied later is applied as planned. A
+//     change of rotate_every only moves next_rotation_at; a change of expires_in
 //     applies to the tokens issued from the next rotation on. Reasons other than a
 //     configuration change are given in a warning.
 //   - Update (a rotation) renews the inactive account. An answer that is lost (the
@@ -123,6 +125,7 @@ type serviceAccountRotatingTokenModel struct {
 	RenewedAt                timetypes.RFC3339 `tfsdk:"renewed_at"`
 	ExpiresAt                timetypes.RFC3339 `tfsdk:"expires_at"`
 	NextRotationAt           timetypes.RFC3339 `tfsdk:"next_rotation_at"`
+	RotationDue              types.Bool        `tfsdk:"rotation_due"`
 }
 
 func (r *serviceAccountRotatingTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -139,91 +142,115 @@ func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resour
 			"in which every consumer picks up the new token. A rotation is planned when the active token is " +
 			"`rotate_every` old, when a non-null `rotation_trigger` changes to another value, or when the active token " +
 			"no longer works (renewed outside Terraform, expired, imported); the plan warns and says why in every case " +
-			"but a trigger change. Between rotations the plan is empty.\n\n" +
+			"but a trigger change. Whether the active token is `rotate_every` old or expired is judged by the refresh, on " +
+			"the Console's clock, and shown in `rotation_due`; the plan decides on that, so a saved plan is applied as " +
+			"planned. Between rotations the plan is empty.\n\n" +
 			"Create renews both accounts (the second of `service_account_ids` becomes active). Destroy renews both and " +
 			"discards the results, so no token from state works afterwards. A renewal of the inactive account outside " +
 			"Terraform kills the previous token: the plan warns that the overlap is gone, and rotates nothing for it.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The two service account ids, joined by a comma, in the order of `service_account_ids`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"service_account_ids": schema.ListAttribute{
-				Required:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "Exactly two different service account UUIDs of one organization, which take turns, " +
-					"in any case (a change of case alone plans nothing). Give them the same permissions: consumers act " +
-					"with the active account's. Changing them replaces the resource.",
-				Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
-				PlanModifiers: []planmodifier.List{keepStateUUIDList{}, listplanmodifier.RequiresReplace()},
-			},
-			"organization_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				CustomType: uuidType{},
-				MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id`. " +
-					"Changing it replaces the resource.",
-				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
-			},
-			"rotate_every": schema.StringAttribute{
-				Required:   true,
-				CustomType: durationType{},
-				MarkdownDescription: "How long a token is active before the next plan rotates it, such as `30d` or " +
-					"`720h`; it is then the previous token for as long again. At least `1m`. Changing it moves " +
-					"`next_rotation_at` and rotates nothing by itself; another spelling of the same length (`720h` for " +
-					"`30d`) plans nothing.",
-				PlanModifiers: []planmodifier.String{keepStateDuration{}},
-			},
-			"expires_in": schema.StringAttribute{
-				Optional:   true,
-				CustomType: durationType{},
-				MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d`. It must be " +
-					"at least twice `rotate_every`, so that a token outlives its time as the previous token. Unset: " +
-					"tokens never expire. A change applies to the tokens issued from the next rotation on.",
-				PlanModifiers: []planmodifier.String{keepStateDuration{}},
-			},
-			"rotation_trigger": schema.DynamicAttribute{
-				Optional: true,
-				MarkdownDescription: "Any value of any type: a string, a number, a bool, a list, a map or an object. When " +
-					"it changes from one non-null value to another, the next apply rotates. A value that is unknown at " +
-					"plan (from another resource) rotates if, once known at apply, it differs from the one in state. " +
-					"Setting it (from null) or removing it rotates nothing.",
-			},
-			"token": schema.StringAttribute{
-				Computed: true, Sensitive: true,
-				MarkdownDescription: "The active token: the raw value for the `Authorization` header. Sensitive. Null " +
-					"after an import, or once the active token was renewed outside Terraform, until the next apply rotates.",
-			},
-			"token_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Identifier of the active token (not a secret); it changes at every rotation.",
-			},
-			"active_service_account_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The account whose token is `token`.",
-			},
-			"previous_service_account_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The other account: it holds the previous token, which keeps working until the next rotation.",
-			},
-			"previous_token_id": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "Identifier of the previous token (not a secret). When the Console's differs, " +
-					"the previous account's token was renewed outside Terraform and the previous token no longer works.",
-			},
-			"renewed_at": schema.StringAttribute{
-				Computed: true, CustomType: timetypes.RFC3339Type{},
-				MarkdownDescription: "When the active token was issued (RFC 3339).",
-			},
-			"expires_at": schema.StringAttribute{
-				Computed: true, CustomType: timetypes.RFC3339Type{},
-				MarkdownDescription: "When the active token expires (RFC 3339); null when it never expires.",
-			},
-			"next_rotation_at": schema.StringAttribute{
-				Computed: true, CustomType: timetypes.RFC3339Type{},
-				MarkdownDescription: "`renewed_at` + `rotate_every`: from then on, a plan rotates. Run a plan and " +
-					"apply on a schedule (more often than `rotate_every`) to rotate on time.",
-			},
+		Attributes: rotatingTokenAttributes(),
+	}
+}
+
+// rotatingTokenAttributes are the attributes of platformer_service_account_rotating_token:
+// the configuration's, then the computed ones.
+func rotatingTokenAttributes() map[string]schema.Attribute {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The two service account ids, joined by a comma, in the order of `service_account_ids`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"service_account_ids": schema.ListAttribute{
+			Required:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "Exactly two different service account UUIDs of one organization, which take turns, " +
+				"in any case (a change of case alone plans nothing). Give them the same permissions: consumers act " +
+				"with the active account's. Changing them replaces the resource.",
+			Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
+			PlanModifiers: []planmodifier.List{keepStateUUIDList{}, listplanmodifier.RequiresReplace()},
+		},
+		"organization_id": schema.StringAttribute{
+			Optional: true, Computed: true,
+			CustomType: uuidType{},
+			MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id`. " +
+				"Changing it replaces the resource.",
+			PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
+		},
+		"rotate_every": schema.StringAttribute{
+			Required:   true,
+			CustomType: durationType{},
+			MarkdownDescription: "How long a token is active before the next plan rotates it, such as `30d` or " +
+				"`720h`; it is then the previous token for as long again. At least `1m`. Changing it moves " +
+				"`next_rotation_at` and rotates nothing by itself; another spelling of the same length (`720h` for " +
+				"`30d`) plans nothing.",
+			PlanModifiers: []planmodifier.String{keepStateDuration{}},
+		},
+		"expires_in": schema.StringAttribute{
+			Optional:   true,
+			CustomType: durationType{},
+			MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d`. It must be " +
+				"at least twice `rotate_every`, so that a token outlives its time as the previous token. Unset: " +
+				"tokens never expire. A change applies to the tokens issued from the next rotation on.",
+			PlanModifiers: []planmodifier.String{keepStateDuration{}},
+		},
+		"rotation_trigger": schema.DynamicAttribute{
+			Optional: true,
+			MarkdownDescription: "Any value of any type: a string, a number, a bool, a list, a map or an object. When " +
+				"it changes from one non-null value to another, the next apply rotates. A value that is unknown at " +
+				"plan (from another resource) rotates if, once known at apply, it differs from the one in state. " +
+				"Setting it (from null) or removing it rotates nothing.",
+		},
+	}
+	maps.Copy(attrs, rotatingTokenComputedAttributes())
+	return attrs
+}
+
+// rotatingTokenComputedAttributes are the attributes the provider sets.
+func rotatingTokenComputedAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"token": schema.StringAttribute{
+			Computed: true, Sensitive: true,
+			MarkdownDescription: "The active token: the raw value for the `Authorization` header. Sensitive. Null " +
+				"after an import, or once the active token was renewed outside Terraform, until the next apply rotates.",
+		},
+		"token_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Identifier of the active token (not a secret); it changes at every rotation.",
+		},
+		"active_service_account_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The account whose token is `token`.",
+		},
+		"previous_service_account_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The other account: it holds the previous token, which keeps working until the next rotation.",
+		},
+		"previous_token_id": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Identifier of the previous token (not a secret). When the Console's differs, " +
+				"the previous account's token was renewed outside Terraform and the previous token no longer works.",
+		},
+		"renewed_at": schema.StringAttribute{
+			Computed: true, CustomType: timetypes.RFC3339Type{},
+			MarkdownDescription: "When the active token was issued (RFC 3339).",
+		},
+		"expires_at": schema.StringAttribute{
+			Computed: true, CustomType: timetypes.RFC3339Type{},
+			MarkdownDescription: "When the active token expires (RFC 3339); null when it never expires.",
+		},
+		"next_rotation_at": schema.StringAttribute{
+			Computed: true, CustomType: timetypes.RFC3339Type{},
+			MarkdownDescription: "`renewed_at` + `rotate_every`: from then on, a plan rotates. Run a plan and " +
+				"apply on a schedule (more often than `rotate_every`) to rotate on time.",
+		},
+		"rotation_due": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the last refresh found the active token due for rotation by time: expired, or " +
+				"`rotate_every` old, on the Console's clock. A plan rotates for time only when the refreshed state says " +
+				"so, so that a saved plan applied later, or an approval given later, does what the plan showed: what " +
+				"becomes due after the refresh is rotated by the next plan. A plan made with `-refresh=false` decides on " +
+				"the state as last refreshed, and warns when a rotation is due by now.",
 		},
 	}
 }
@@ -408,9 +435,10 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	r.planUpdate(ctx, &req, resp, &plan, &state, ids)
 }
 
-// planUpdate decides whether this apply rotates, saying why. Nothing here reads the
-// clock: time is judged against the instant the refresh recorded (rotating_token_due.go),
-// so that the plan Terraform makes again at apply agrees with a saved one.
+// planUpdate decides whether this apply rotates, saying why. The clock is read for
+// messages only: time is judged from rotation_due, which the refresh set
+// (rotating_token_due.go), so that the plan Terraform makes again at apply agrees with a
+// saved one.
 func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, plan, state *serviceAccountRotatingTokenModel, ids []string) {
 	// A trigger changes from one value to another; one not wholly known until apply may
 	// (it rotates then only if it differs from the one in state).
@@ -423,7 +451,9 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 			configChange = true
 		}
 	}
-	reasons := rotationReasons(ctx, req, plan, state)
+	now := r.data.consoleNow(ctx, nil) // for messages only
+	note := r.data.consoleClockNote(now)
+	reasons := rotationReasons(ctx, req, plan, state, now, note)
 	active := state.ActiveServiceAccountID.ValueString()
 	switch {
 	case !configChange && len(reasons) == 0 && maybeChange:
@@ -432,11 +462,18 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 		if !state.ExpiresAt.IsNull() {
 			plan.ExpiresAt = timetypes.NewRFC3339Unknown() // kept, or null if this rotates
 		}
+		plan.RotationDue = types.BoolUnknown() // false if this rotates; judged at apply if not
 		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
 		return
 	case !configChange && len(reasons) == 0:
 		keepState(plan, state)
+		warnRotationUnrefreshed(plan, now, note, &resp.Diagnostics)
 		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+		if !resp.Plan.Raw.Equal(req.State.Raw) {
+			// An update that rotates nothing: judged again at apply, as the next refresh would.
+			plan.RotationDue = types.BoolUnknown()
+			resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+		}
 		return
 	}
 	next := otherAccount(ids, active)
@@ -460,29 +497,25 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 }
 
 // rotationReasons are the reasons to rotate other than the configuration: the active
-// token does not work, or, at the instant the refresh found the rotation due, it had
-// expired or was rotate_every old.
-func rotationReasons(ctx context.Context, req *resource.ModifyPlanRequest, plan, state *serviceAccountRotatingTokenModel) []string {
+// token does not work, or the refresh found it due by time (rotation_due). now (the
+// Console's) and note are for the message only.
+func rotationReasons(ctx context.Context, req *resource.ModifyPlanRequest, plan, state *serviceAccountRotatingTokenModel,
+	now time.Time, note string) []string {
 	active := state.ActiveServiceAccountID.ValueString()
 	if state.Token.IsNull() {
 		return []string{staleReason(ctx, req.Private, rotatingStaleKey,
 			fmt.Sprintf("the active token (service account %s) in state does not work", active))}
 	}
-	judged, due := dueJudgedAt(ctx, req.Private)
-	if !due {
+	if !dueInRotatingState(plan, state) {
 		return nil
 	}
-	if expiry, ok := timeOf(state.ExpiresAt); ok && !judged.Before(expiry) {
-		return []string{fmt.Sprintf("the active token (service account %s) expired at %s",
-			active, expiry.UTC().Format(time.RFC3339))}
+	judged := *state
+	judged.RotateEvery = plan.RotateEvery
+	if reason := rotationDueReason(&judged, now, note); reason != "" {
+		return []string{reason}
 	}
-	if renewed, ok := timeOf(state.RenewedAt); ok && plan.RotateEvery.Duration() > 0 &&
-		!judged.Before(renewed.Add(plan.RotateEvery.Duration())) {
-		return []string{fmt.Sprintf("the active token (service account %s) was issued at %s, rotate_every (%s) "+
-			"or more before now (%s)", active, renewed.UTC().Format(time.RFC3339), plan.RotateEvery.ValueString(),
-			judged.Format(time.RFC3339))}
-	}
-	return nil
+	return []string{fmt.Sprintf("the last refresh found the active token (service account %s) due for rotation "+
+		"(rotation_due)", active)}
 }
 
 // planCreate marks what a create sets: the second account becomes active.
@@ -505,6 +538,7 @@ func planRotation(plan *serviceAccountRotatingTokenModel, next, previous string)
 	plan.PreviousTokenID = types.StringUnknown()
 	plan.RenewedAt = timetypes.NewRFC3339Unknown()
 	plan.NextRotationAt = timetypes.NewRFC3339Unknown()
+	plan.RotationDue = types.BoolValue(false)
 	plan.ExpiresAt = timetypes.NewRFC3339Null()
 	if !plan.ExpiresIn.IsNull() {
 		plan.ExpiresAt = timetypes.NewRFC3339Unknown()
@@ -518,6 +552,7 @@ func keepState(plan, state *serviceAccountRotatingTokenModel) {
 	plan.ActiveServiceAccountID, plan.PreviousServiceAccountID = state.ActiveServiceAccountID, state.PreviousServiceAccountID
 	plan.PreviousTokenID = state.PreviousTokenID
 	plan.RenewedAt, plan.ExpiresAt = state.RenewedAt, state.ExpiresAt
+	plan.RotationDue = state.RotationDue
 	plan.NextRotationAt = nextRotation(state.RenewedAt, plan.RotateEvery)
 	if next, ok := timeOf(plan.NextRotationAt); ok {
 		if was, ok := timeOf(state.NextRotationAt); ok && was.Equal(next) {
@@ -733,8 +768,9 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	}
 	active := state.ActiveServiceAccountID.ValueString()
 	if active == "" {
-		// Imported: the account renewed last is taken as active.
-		active = ids[1]
+		// Imported: the account renewed last is taken as active. (Not an older state:
+		// rotation_due is set.)
+		active, state.RotationDue = ids[1], types.BoolValue(false)
 		if accounts[strings.ToLower(ids[0])].TokenRenewedAt.After(accounts[strings.ToLower(ids[1])].TokenRenewedAt) {
 			active = ids[0]
 		}
@@ -750,15 +786,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenID, &resp.Diagnostics)
 	}
 	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
-		resp.Diagnostics.AddWarning("Previous Token No Longer Works",
-			fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
-				"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
-				"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
-				"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
-				"The active token (service account %s) is not affected, and nothing is rotated because of this.",
-				previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
-				prev, active))
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
+		warnPreviousRenewed(ctx, resp, &state, previous, active, previousSA)
 	}
 	state.ID = types.StringValue(ids[0] + "," + ids[1])
 	state.OrganizationID = rotatingKeepUUID(state.OrganizationID, activeSA.OrganizationID)
@@ -769,8 +797,24 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	state.RenewedAt = keepInstant(state.RenewedAt, rfc3339(activeSA.TokenRenewedAt))
 	state.ExpiresAt = keepInstant(state.ExpiresAt, rfc3339Ptr(activeSA.TokenExpiresAt))
 	state.NextRotationAt = keepInstant(state.NextRotationAt, nextRotation(state.RenewedAt, state.RotateEvery))
+	state.RotationDue = dueValue(state.RotationDue, rotationTimes(&state).due(r.data.consoleNow(ctx, nil)))
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
-	recordDue(ctx, resp.Private, &state, r.data.consoleNow(ctx, nil), &resp.Diagnostics)
+}
+
+// warnPreviousRenewed warns that the previous account's token was renewed outside
+// Terraform, and records it so that destroy leaves that token alone.
+func warnPreviousRenewed(ctx context.Context, resp *resource.ReadResponse, state *serviceAccountRotatingTokenModel,
+	previous, active string, previousSA *client.ServiceAccount) {
+	prev := state.PreviousTokenID.ValueString()
+	resp.Diagnostics.AddWarning("Previous Token No Longer Works",
+		fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
+			"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
+			"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
+			"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
+			"The active token (service account %s) is not affected, and nothing is rotated because of this.",
+			previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
+			prev, active))
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
 }
 
 // rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
@@ -802,9 +846,11 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	}
 	if !plan.Token.IsUnknown() {
 		// No rotation planned (a trigger set or removed, rotate_every changed): only state
-		// changes. Judged again now, as the next refresh would.
+		// changes. rotation_due is judged again now, as the next refresh would.
+		if plan.RotationDue.IsUnknown() {
+			plan.RotationDue = dueValue(state.RotationDue, rotationTimes(&plan).due(r.data.consoleNow(ctx, nil)))
+		}
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-		recordDue(ctx, resp.Private, &plan, r.data.consoleNow(ctx, nil), &resp.Diagnostics)
 		return
 	}
 	ids, _ := accountIDs(state.ServiceAccountIDs)
@@ -835,13 +881,13 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	}
 	ctx = maskSecrets(ctx, issued.Token)
 	setActive(&plan, next, issued)
+	plan.RotationDue = types.BoolValue(false)
 	plan.PreviousServiceAccountID = types.StringValue(active)
 	plan.PreviousTokenID = state.TokenID
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingDueKey, nil)...)
 	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
 }
 

@@ -43,14 +43,15 @@ type renewalDue struct {
 	RenewBefore string
 }
 
-// renewalDueAt reports whether a token of state whose expiry is expiresAt is due for
-// renewal at now (the Console's): expired, or within renew_before.
-func renewalDueAt(state *serviceAccountTokenModel, expiresAt *time.Time, now time.Time) bool {
-	if expiresAt == nil {
-		return false
+// renewalTimes are the instants from which a token of state whose expiry is expiresAt
+// is due for renewal (token_due.go): its expiry, and renew_before before it.
+func renewalTimes(state *serviceAccountTokenModel, expiresAt *time.Time) dueTimes {
+	d := dueTimes{expiresAt: expiresAt}
+	if before := state.RenewBefore.Duration(); expiresAt != nil && before > 0 {
+		opens := expiresAt.Add(-before)
+		d.opensAt = &opens
 	}
-	before := state.RenewBefore.Duration()
-	return !now.Before(*expiresAt) || (before > 0 && !now.Before(expiresAt.Add(-before)))
+	return d
 }
 
 // dueInState is what the state, as last refreshed, says is due: nil when nothing.
@@ -240,12 +241,9 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	state.RenewedAt = rfc3339Of(&sa.TokenRenewedAt)
 	state.ExpiresAt = expiresAtValue(state.ExpiresAt, sa.TokenExpiresAt)
 	now, _ := r.consoleNow(ctx, &state)
-	state.HasExpired = types.BoolValue(sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt))
-	// Null in a state written before renewal_due existed: kept so until it matters, so
-	// that a provider upgrade shows no change in plan -refresh-only.
-	if due := renewalDueAt(&state, sa.TokenExpiresAt, now); due || !state.RenewalDue.IsNull() {
-		state.RenewalDue = types.BoolValue(due)
-	}
+	due := renewalTimes(&state, sa.TokenExpiresAt)
+	state.HasExpired = types.BoolValue(due.expired(now))
+	state.RenewalDue = dueValue(state.RenewalDue, due.due(now)) // null in older states until it matters
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.State, &state, &prior)...)
 }
 
@@ -735,7 +733,7 @@ func warnDueUnrefreshed(state *serviceAccountTokenModel, now time.Time, note str
 	if state.Token.IsNull() || state.ExpiresAt.IsNull() || err != nil {
 		return
 	}
-	if !renewalDueAt(state, &expiry, now) {
+	if !renewalTimes(state, &expiry).due(now) {
 		return
 	}
 	at := expiry.UTC().Format(time.RFC3339)
@@ -743,11 +741,8 @@ func warnDueUnrefreshed(state *serviceAccountTokenModel, now time.Time, note str
 	if now.Before(expiry) {
 		what = fmt.Sprintf("expires at %s, within renew_before (%s) of now", at, state.RenewBefore.ValueString())
 	}
-	diags.AddWarning("Token Renewal Left to the Next Plan",
-		fmt.Sprintf("The token of service account %s %s (%s%s), but the state this plan works on, as last refreshed, "+
-			"does not say so: the plan was made with -refresh=false, or the token became due after the refresh. "+
-			"This plan does not renew it; the next plan that refreshes the state (without -refresh=false) does.",
-			state.ServiceAccountID.ValueString(), what, now.Format(time.RFC3339), note))
+	dueLeftToNextPlan{action: "Renewal", verb: "renew", what: what,
+		subject: "The token of service account " + state.ServiceAccountID.ValueString()}.warn(now, note, diags)
 }
 
 // keepToken plans no renewal: what the Console issued stays as in state.
