@@ -73,7 +73,7 @@ status=0
 summary=$work/summary
 : >"$summary"
 for cli in "${clis[@]}"; do
-  version=$("$cli" version 2>/dev/null | head -n1 || true)
+  version=$("$cli" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || true)
   [[ -n $version ]] || version="$cli (no version printed)"
   printf '\n==> %s (%s)\n' "$version" "$cli"
   started=$SECONDS
