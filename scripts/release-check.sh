@@ -251,4 +251,4 @@ fi
 stop_emulator
 
 printf '\nrelease-check OK in %ss (goreleaser %ss): %d signed zips of %s, installed from a filesystem mirror and applied with: %s.\n' \
-  "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version" "$(printf '%s; ' "${installed[@]}")"
+  "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version" "$(IFS=';'; echo "${installed[*]}" | sed 's/;/ and /g')"

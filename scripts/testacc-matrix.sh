@@ -15,6 +15,7 @@
 # MATRIX_TEST_FLAGS flags for each test binary (default below; -test.timeout leaves
 #                  2x the slowest run measured on a loaded 2-core machine)
 # MATRIX_RUN       a -run regexp, to run part of the suite on every CLI
+# MATRIX_JOBS      how many CLIs run at once (default 2)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,49 +53,71 @@ for dir in "${pkg_dirs[@]}"; do
   go test -c -o "$work/$(basename "$dir").test" "$dir" || die "compiling the tests of $dir failed"
 done
 
-# summarize LOG: counts and skip reasons from a -test.v=test2json-less verbose log.
+# summarize LOG: counts and skip reasons from a verbose (-test.v) log. A test's own
+# lines follow a "=== RUN/CONT/NAME <test>" header; a skipped test's reason is the last
+# "<file>_test.go:<line>: ..." line it printed.
 summarize() {
   awk '
-    /^ *--- PASS: / { pass++ }
-    /^ *--- FAIL: / { fail++; failed[fail] = $3 }
-    /^ *--- SKIP: / { skip++; name = $3; want = 1; next }
-    want && /^ +[^ ].*_test\.go:[0-9]+: / {
-      sub(/^ +[^ ]*_test\.go:[0-9]+: /, ""); reasons[name] = $0; want = 0; next
+    /^=== (RUN|CONT|NAME|PAUSE) / { current = $3; next }
+    /^ *--- PASS: / { pass++; next }
+    /^ *--- FAIL: / { fail++; failed[fail] = $3; next }
+    /^ *--- SKIP: / { skip++; skipped[skip] = $3; next }
+    current != "" && /^ +[^ ]+_test\.go:[0-9]+: / {
+      line = $0; sub(/^ +[^ ]+_test\.go:[0-9]+: /, "", line); last[current] = line
     }
-    { want = 0 }
     END {
-      printf "    tests run %d: passed %d, failed %d, skipped %d\n", pass + fail + skip, pass, fail, skip
+      printf "    tests run %d (subtests included): passed %d, failed %d, skipped %d\n", pass + fail + skip, pass, fail, skip
       for (i = 1; i <= fail; i++) printf "    FAIL %s\n", failed[i]
-      for (n in reasons) printf "    SKIP %s: %s\n", n, reasons[n]
+      for (i = 1; i <= skip; i++) printf "    SKIP %s: %s\n", skipped[i], last[skipped[i]]
     }' "$1"
 }
 
-status=0
-summary=$work/summary
-: >"$summary"
-for cli in "${clis[@]}"; do
+# run_cli N CLI: the suite on CLI, its log and summary in $work/N.*, its exit code in
+# $work/N.rc.
+run_cli() {
+  local n=$1 cli=$2 version started rc=0 dir log
   version=$("$cli" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || true)
   [[ -n $version ]] || version="$cli (no version printed)"
-  printf '\n==> %s (%s)\n' "$version" "$cli"
   started=$SECONDS
-  rc=0
+  : >"$work/$n.out"
   for dir in "${pkg_dirs[@]}"; do
-    log=$work/$(basename "$cli").$(basename "$dir").log
+    log=$work/$n.$(basename "$dir").log
     # Run from the package's folder, as go test does (the tests read ../../examples).
     # shellcheck disable=SC2086 # flags is a list of flags
     (cd "$dir" && TF_ACC_TERRAFORM_PATH=$cli "$work/$(basename "$dir").test" -test.v $flags) >"$log" 2>&1 || rc=$?
-    grep -E '^(--- FAIL|FAIL|ok|PASS|panic:)' "$log" | sed 's/^/    /' || true
     if ((rc != 0)); then
-      printf '\n--- %s: failures in %s ---\n' "$version" "$dir"
-      # Each failed test's own output, then the end of the log (a timeout's stacks).
-      awk '/^=== (RUN|CONT|NAME)/ { name = $3 } /^ *--- FAIL/ || /_test\.go:[0-9]+:/ && name != "" { print }' "$log" | tail -n 200
-      tail -n 30 "$log"
+      {
+        printf '\n--- %s: failures in %s ---\n' "$version" "$dir"
+        grep -E -B1 -A40 '^=== NAME|^ *--- FAIL' "$log" | grep -v -E '^=== (RUN|PAUSE|CONT)' | tail -n 300
+        tail -n 30 "$log"
+      } >>"$work/$n.out"
     fi
-    { printf '%s, %s: %ss\n' "$version" "$(basename "$dir")" "$((SECONDS - started))"; summarize "$log"; } >>"$summary"
+    { printf '%s, %s: %ss\n' "$version" "$(basename "$dir")" "$((SECONDS - started))"; summarize "$log"; } >>"$work/$n.summary"
   done
-  ((rc == 0)) || status=1
-done
+  echo "$rc" >"$work/$n.rc"
+}
 
+# MATRIX_JOBS CLIs at a time (default 2): a suite keeps about one core busy (its time
+# is mostly terraform processes starting and waiting on each other), so two suites
+# share 2 cores without slowing each other much.
+jobs=${MATRIX_JOBS:-2}
+pids=()
+for i in "${!clis[@]}"; do
+  printf '==> %s (%s)\n' "$("${clis[$i]}" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || echo "${clis[$i]}")" "${clis[$i]}"
+  run_cli "$i" "${clis[$i]}" &
+  pids+=($!)
+  if ((${#pids[@]} >= jobs)); then
+    wait "${pids[0]}" || true
+    pids=("${pids[@]:1}")
+  fi
+done
+for pid in "${pids[@]}"; do wait "$pid" || true; done
+
+status=0
 printf '\n==> acceptance matrix\n'
-cat "$summary"
+for i in "${!clis[@]}"; do
+  cat "$work/$i.out"
+  cat "$work/$i.summary"
+  [[ $(cat "$work/$i.rc" 2>/dev/null) == 0 ]] || status=1
+done
 exit "$status"
