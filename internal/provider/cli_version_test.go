@@ -149,16 +149,6 @@ func (cp cliCapabilityCheck) CheckTerraformVersion(_ context.Context, _ tfversio
 	}
 }
 
-// ephemeralCloseBudget is how long the CLI waits for an ephemeral resource's Close
-// before it gives up on the provider: OpenTofu waits at most 10 s; Terraform waits for
-// the provider to answer.
-func (c cliInfo) ephemeralCloseBudget() time.Duration {
-	if c.isTofu() {
-		return 10 * time.Second
-	}
-	return 0
-}
-
 // closeComplete is how the CLI reports that an ephemeral resource's Close finished
 // ("<addr>: Closing complete" / OpenTofu's "<addr>: Close complete").
 func (c cliInfo) closeComplete() string {

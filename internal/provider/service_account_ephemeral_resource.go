@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -453,8 +454,8 @@ func closeUnclosedEphemeralAccounts() {
 func deleteEphemeralAccount(ctx context.Context, api *client.Client, a *ephemeralAccount, diags *diag.Diagnostics) {
 	err := api.DeleteServiceAccount(ctx, a.scope(), a.ID)
 	if err != nil && !client.IsNotFound(err) {
-		if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
-			err = fmt.Errorf("%w (%v)", cause, err)
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", cause, err) // Close's own deadline (ephemeralCloseTimeout)
 		}
 		closeWarning(diags, a, err)
 		return
