@@ -15,7 +15,8 @@
 #
 # Tokens are never printed (only their first 6 characters and their length) and never
 # put on a command line: curl reads its Authorization header from stdin (-K -).
-# KEEP_WORKDIR=1 keeps the temp dir (state, logs) for inspection.
+# KEEP_WORKDIR=1 keeps the temp dir (state, logs) for inspection. TERRAFORM=/path/to/cli
+# runs the same demo with another CLI (OpenTofu's tofu, a newer terraform).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,7 +45,9 @@ step() { step_no=$((step_no + 1)); printf '\n%s==> [%d] %s%s\n' "$bold" "$step_n
 info() { printf '    %s\n' "$*"; }
 die() { printf '\n%sdemo failed:%s %s\n' "$red" "$reset" "$*" >&2; exit 1; }
 
-for cmd in go terraform curl; do
+terraform=${TERRAFORM:-$(command -v terraform || true)}
+[[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH and TERRAFORM names no CLI (nothing here downloads one)"
+for cmd in go curl; do
   command -v "$cmd" >/dev/null 2>&1 || die "$cmd is not on PATH"
 done
 
@@ -85,7 +88,7 @@ expect_status() {
   info "$what: GET /auth/api/v1/organization/list -> $got (as expected)"
 }
 
-tf() { terraform "$@" || die "terraform $1 failed"; }
+tf() { "$terraform" "$@" || die "$(basename "$terraform") $1 failed"; }
 
 # ---------------------------------------------------------------------------------
 step "Build the provider and the emulator"
@@ -102,7 +105,7 @@ start_emulator
 info "emulator: $api_url (pid $emulator_pid), healthy"
 
 # ---------------------------------------------------------------------------------
-step "Configure Terraform: dev_overrides CLI config and PLATFORMER_* environment"
+step "Configure $(cli_name "$terraform"): dev_overrides CLI config and PLATFORMER_* environment"
 cat >"$work/terraform.rc" <<EOF
 provider_installation {
   dev_overrides {
@@ -129,8 +132,8 @@ info "working dir: $work/demo (no terraform init needed with dev_overrides)"
 step "terraform apply: service account ci-deployer and its token"
 # apply prints the outputs (the token as <sensitive>); they are not printed again.
 tf apply -auto-approve -input=false
-token=$(terraform output -raw token) || die "terraform output token failed"
-token_id=$(terraform output -raw token_id) || die "terraform output token_id failed"
+token=$("$terraform" output -raw token) || die "terraform output token failed"
+token_id=$("$terraform" output -raw token_id) || die "terraform output token_id failed"
 [[ -n $token ]] || die "the token output is empty"
 info "token: $(mask "$token")"
 
@@ -140,8 +143,8 @@ expect_status "service account token" "$token" 200
 # ---------------------------------------------------------------------------------
 step "terraform apply -var rotation=2: renew the token"
 tf apply -auto-approve -input=false -var rotation=2
-new_token=$(terraform output -raw token) || die "terraform output token failed"
-new_token_id=$(terraform output -raw token_id) || die "terraform output token_id failed"
+new_token=$("$terraform" output -raw token) || die "terraform output token failed"
+new_token_id=$("$terraform" output -raw token_id) || die "terraform output token_id failed"
 [[ -n $new_token ]] || die "the token output is empty after rotation"
 [[ $new_token != "$token" ]] || die "the token did not change after rotation"
 [[ $new_token_id != "$token_id" ]] || die "token_id did not change after rotation ($token_id)"
@@ -154,16 +157,16 @@ expect_status "new token" "$new_token" 200
 
 # ---------------------------------------------------------------------------------
 step "Zero-downtime rotation: platformer_service_account_rotating_token over ci-blue and ci-green"
-ci_token1=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
-ci_active1=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+ci_token1=$("$terraform" output -raw ci_token) || die "terraform output ci_token failed"
+ci_active1=$("$terraform" output -raw ci_active_account) || die "terraform output ci_active_account failed"
 [[ -n $ci_token1 ]] || die "the ci_token output is empty"
 info "active account: $ci_active1, token: $(mask "$ci_token1")"
 expect_status "rotating token" "$ci_token1" 200
 
 step "terraform apply -var rotate_now=2: rotate (renews the inactive account, which becomes active)"
 tf apply -auto-approve -input=false -var rotation=2 -var rotate_now=2
-ci_token2=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
-ci_active2=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+ci_token2=$("$terraform" output -raw ci_token) || die "terraform output ci_token failed"
+ci_active2=$("$terraform" output -raw ci_active_account) || die "terraform output ci_active_account failed"
 [[ $ci_token2 != "$ci_token1" ]] || die "the rotating token did not change"
 [[ $ci_active2 != "$ci_active1" ]] || die "the active account did not change ($ci_active2)"
 info "active account: $ci_active1 -> $ci_active2, new token: $(mask "$ci_token2")"
@@ -172,8 +175,8 @@ expect_status "previous token (still works: no downtime for consumers that hold 
 
 step "terraform apply -var rotate_now=3: rotate again"
 tf apply -auto-approve -input=false -var rotation=2 -var rotate_now=3
-ci_token3=$(terraform output -raw ci_token) || die "terraform output ci_token failed"
-ci_active3=$(terraform output -raw ci_active_account) || die "terraform output ci_active_account failed"
+ci_token3=$("$terraform" output -raw ci_token) || die "terraform output ci_token failed"
+ci_active3=$("$terraform" output -raw ci_active_account) || die "terraform output ci_active_account failed"
 [[ $ci_token3 != "$ci_token2" ]] || die "the rotating token did not change"
 [[ $ci_active3 == "$ci_active1" ]] || die "the active account did not go back to $ci_active1 ($ci_active3)"
 info "active account: $ci_active2 -> $ci_active3, new token: $(mask "$ci_token3")"
@@ -184,7 +187,7 @@ expect_status "the token before it (renewed by this rotation)" "$ci_token1" 401
 # ---------------------------------------------------------------------------------
 step "terraform plan: nothing left to do"
 plan_rc=0
-terraform plan -input=false -detailed-exitcode -var rotation=2 -var rotate_now=3 || plan_rc=$?
+"$terraform" plan -input=false -detailed-exitcode -var rotation=2 -var rotate_now=3 || plan_rc=$?
 case $plan_rc in
   0) info "the plan after the applies is empty" ;;
   2) die "the plan after the applies is not empty" ;;

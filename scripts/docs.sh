@@ -20,7 +20,9 @@ cd "$root"
 
 export CHECKPOINT_DISABLE=1
 
-provider_address="registry.terraform.io/platformercloud/platformer"
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
+
 provider_name="platformer"
 tfplugindocs=${TFPLUGINDOCS:-$root/bin/tfplugindocs}
 terraform=${TERRAFORM:-$(command -v terraform || true)}
@@ -29,6 +31,8 @@ die() { echo "docs: $*" >&2; exit 1; }
 
 [[ -x $tfplugindocs ]] || die "$tfplugindocs not found; run 'make tools' first"
 [[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH; install Terraform >= 1.11 (docs generation never downloads it)"
+# registry.terraform.io/..., or registry.opentofu.org/... when TERRAFORM is OpenTofu.
+provider_address="$(cli_registry_host "$terraform")/platformercloud/platformer"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/platformer-docs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -58,7 +62,7 @@ terraform {
 }
 TF
 
-echo "==> exporting the schema with $("$terraform" version 2>/dev/null | head -n1)"
+echo "==> exporting the schema with $(cli_name "$terraform")"
 TF_CLI_CONFIG_FILE="$work/terraform.rc" TF_IN_AUTOMATION=1 \
   "$terraform" -chdir="$work/config" providers schema -json >"$work/schema.full.json" 2>"$work/terraform.log" ||
   { cat "$work/terraform.log" >&2; die "terraform providers schema failed"; }

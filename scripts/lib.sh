@@ -66,3 +66,20 @@ cleanup_work() {
     rm -rf "$work"
   fi
 }
+
+# cli_registry_host CLI: the registry host that CLI (terraform or tofu) puts in front of
+# a provider source without one: registry.opentofu.org for OpenTofu, else
+# registry.terraform.io. The provider's address in mirrors, lock files and schemas.
+cli_registry_host() {
+  if [[ $(cli_name "$1") == OpenTofu* ]]; then
+    echo registry.opentofu.org
+  else
+    echo registry.terraform.io
+  fi
+}
+
+# cli_name CLI: what `CLI version` says it is ("Terraform v1.15.9", "OpenTofu v1.12.6"),
+# skipping the warnings a CLI may print first.
+cli_name() {
+  "$1" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || echo "$1 (unknown CLI)"
+}

@@ -6,11 +6,13 @@
 #   2. goreleaser (pinned, bin/goreleaser) in snapshot mode, signing on, into dist/
 #   3. verify dist/: the SHA256SUMS signature (gpg --verify), every checksum
 #      (sha256sum -c), the registry manifest, every zip's name and content
-#   4. unpack nothing: put the linux_amd64 zip into a filesystem_mirror (the packed
-#      layout Terraform reads), `terraform init` from it (no dev_overrides, no
-#      registry), check the lock file records the package's hash
-#   5. start the Console emulator on a free loopback port; apply examples/demo with the
-#      released binary, plan again (no changes), destroy
+#   4. start the Console emulator on a free loopback port
+#   5. for terraform, then OpenTofu (TOFU, when it is there; one line says so when not):
+#      unpack nothing: put the linux_amd64 zip into a filesystem_mirror under the CLI's
+#      registry host (registry.terraform.io / registry.opentofu.org, the packed layout),
+#      `init` from it (no dev_overrides, no registry), check the lock file records the
+#      package's hash; apply examples/demo with the released binary, plan again (no
+#      changes), destroy
 #
 # RELEASE_CHECK_TARGETS="linux_amd64 darwin_arm64" builds only those targets (for a quick
 # local run); by default every target of .goreleaser.yml is built, as a release does.
@@ -28,7 +30,6 @@ export TF_INPUT=0
 export TF_CLI_ARGS_init="-no-color" TF_CLI_ARGS_plan="-no-color" TF_CLI_ARGS_apply="-no-color" TF_CLI_ARGS_destroy="-no-color"
 
 readonly project=terraform-provider-platformer
-readonly provider_source="registry.terraform.io/platformercloud/platformer"
 readonly organization_id="a1c3e000-0000-4000-8000-000000000001"
 readonly admin_token="emulator-admin-token"
 goreleaser=${GORELEASER:-$root/bin/goreleaser}
@@ -163,29 +164,40 @@ linux_zip=dist/${project}_${version}_linux_amd64.zip
 [[ -f $linux_zip ]] || die "$linux_zip is missing"
 
 # ---------------------------------------------------------------------------------
-step "Install the linux_amd64 zip from a filesystem_mirror: terraform init"
-# The packed layout: HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip,
-# the very file the Registry would serve.
-mirror=$work/mirror/$provider_source
-mkdir -p "$mirror"
-cp "$linux_zip" "$mirror/"
-# Only the mirror: no registry, no dev_overrides, no plugin cache.
-cat >"$work/terraform.rc" <<EOF
+step "Start the Console emulator"
+build_emulator
+start_emulator
+info "emulator: $api_url"
+export PLATFORMER_API_URL=$api_url PLATFORMER_TOKEN=$admin_token PLATFORMER_ORGANIZATION_ID=$organization_id
+unset TF_PLUGIN_CACHE_DIR
+
+# install_and_apply CLI: put the linux_amd64 zip into a filesystem_mirror under the CLI's
+# own registry host (the packed layout: HOSTNAME/NAMESPACE/TYPE/<the zip>, the very file
+# the Registry would serve), `init` from it alone (no dev_overrides, no registry, no
+# plugin cache), check the lock file records the package's hash, then apply
+# examples/demo with the released binary, plan again (no changes) and destroy.
+install_and_apply() {
+  local cli=$1 name host provider_source dir
+  name=$(cli_name "$cli")
+  host=$(cli_registry_host "$cli")
+  provider_source=$host/platformercloud/platformer
+  dir=$work/$(basename "$cli")
+  step "Install the linux_amd64 zip from a filesystem_mirror with $name ($provider_source)"
+  mkdir -p "$dir/mirror/$provider_source" "$dir/config"
+  cp "$linux_zip" "$dir/mirror/$provider_source/"
+  cat >"$dir/cli.rc" <<EOF
 provider_installation {
   filesystem_mirror {
-    path    = "$work/mirror"
+    path    = "$dir/mirror"
     include = ["$provider_source"]
   }
 }
 EOF
-export TF_CLI_CONFIG_FILE=$work/terraform.rc
-unset TF_PLUGIN_CACHE_DIR
-mkdir -p "$work/config"
-cp examples/demo/*.tf "$work/config/"
-# Pin the snapshot version (a pre-release is only selected by an exact constraint)
-# through an override file, which Terraform merges into the example's own
-# required_providers.
-cat >"$work/config/release_check_override.tf" <<EOF
+  export TF_CLI_CONFIG_FILE=$dir/cli.rc
+  cp examples/demo/*.tf "$dir/config/"
+  # Pin the snapshot version (a pre-release is only selected by an exact constraint)
+  # through an override file, merged into the example's own required_providers.
+  cat >"$dir/config/release_check_override.tf" <<EOF
 terraform {
   required_providers {
     platformer = {
@@ -195,44 +207,48 @@ terraform {
   }
 }
 EOF
-cd "$work/config"
-"$terraform" init -input=false >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; die "terraform init failed"; }
-grep -q "Installed platformercloud/platformer v$version" "$work/init.log" ||
-  { cat "$work/init.log" >&2; die "terraform init did not install platformercloud/platformer v$version"; }
-info "$(grep -m1 'Installed platformercloud/platformer' "$work/init.log" | sed 's/^- //')"
-grep -q "version *= \"$version\"" .terraform.lock.hcl || die "the lock file does not record version $version"
-grep -q '"h1:' .terraform.lock.hcl || die "the lock file records no h1: hash"
-info "lock file: version $version, $(grep -o '"h1:[^"]*"' .terraform.lock.hcl | tr '\n' ' ')"
-# A second init must accept the installed package against the lock file's hash.
-"$terraform" init -input=false -lockfile=readonly >"$work/init2.log" 2>&1 ||
-  { cat "$work/init2.log" >&2; die "terraform init -lockfile=readonly rejected the package"; }
-info "terraform init -lockfile=readonly: the package matches the lock file"
-cd "$root"
+  (
+    cd "$dir/config"
+    "$cli" init -input=false >"$dir/init.log" 2>&1 || { cat "$dir/init.log" >&2; die "$name: init failed"; }
+    grep -q "Installed platformercloud/platformer v$version" "$dir/init.log" ||
+      { cat "$dir/init.log" >&2; die "$name: init did not install platformercloud/platformer v$version"; }
+    info "$(grep -m1 'Installed platformercloud/platformer' "$dir/init.log" | sed 's/^- //')"
+    grep -q "provider \"$provider_source\"" .terraform.lock.hcl || die "$name: the lock file has no entry for $provider_source"
+    grep -q "version *= \"$version\"" .terraform.lock.hcl || die "$name: the lock file does not record version $version"
+    grep -q '"h1:' .terraform.lock.hcl || die "$name: the lock file records no h1: hash"
+    info "lock file: $provider_source $version, $(grep -o '"h1:[^"]*"' .terraform.lock.hcl | tr '\n' ' ')"
+    # A second init must accept the installed package against the lock file's hash.
+    "$cli" init -input=false -lockfile=readonly >"$dir/init2.log" 2>&1 ||
+      { cat "$dir/init2.log" >&2; die "$name: init -lockfile=readonly rejected the package"; }
+    info "init -lockfile=readonly: the package matches the lock file"
 
-# ---------------------------------------------------------------------------------
-step "Start the Console emulator"
-build_emulator
-start_emulator
-info "emulator: $api_url"
+    step "$name: apply, plan, destroy with the released binary"
+    "$cli" version >"$dir/version.log" 2>&1 || true
+    grep -q "provider $provider_source v$version" "$dir/version.log" ||
+      { cat "$dir/version.log" >&2; die "$name: version does not list $provider_source v$version"; }
+    "$cli" apply -auto-approve -input=false >"$dir/apply.log" 2>&1 || { cat "$dir/apply.log" >&2; die "$name: apply failed"; }
+    info "apply: $(grep -m1 '^Apply complete' "$dir/apply.log")"
+    local rc=0
+    "$cli" plan -detailed-exitcode -input=false >"$dir/plan.log" 2>&1 || rc=$?
+    ((rc == 0)) || { cat "$dir/plan.log" >&2; die "$name: the plan after apply is not empty (exit $rc)"; }
+    info "plan: $(grep -m1 '^No changes' "$dir/plan.log")"
+    "$cli" destroy -auto-approve -input=false >"$dir/destroy.log" 2>&1 || { cat "$dir/destroy.log" >&2; die "$name: destroy failed"; }
+    info "destroy: $(grep -m1 '^Destroy complete' "$dir/destroy.log")"
+  ) || exit 1
+  installed+=("$name")
+}
 
-# ---------------------------------------------------------------------------------
-step "terraform apply, plan, destroy with the released binary"
-export PLATFORMER_API_URL=$api_url PLATFORMER_TOKEN=$admin_token PLATFORMER_ORGANIZATION_ID=$organization_id
-cd "$work/config"
-"$terraform" version >"$work/version.log" 2>&1 || true
-grep -q "provider $provider_source v$version" "$work/version.log" ||
-  { cat "$work/version.log" >&2; die "terraform version does not list $provider_source v$version"; }
-"$terraform" apply -auto-approve -input=false >"$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; die "terraform apply failed"; }
-info "apply: $(grep -m1 '^Apply complete' "$work/apply.log")"
-rc=0
-"$terraform" plan -detailed-exitcode -input=false >"$work/plan.log" 2>&1 || rc=$?
-((rc == 0)) || { cat "$work/plan.log" >&2; die "the plan after apply is not empty (exit $rc)"; }
-info "plan: $(grep -m1 '^No changes' "$work/plan.log")"
-"$terraform" destroy -auto-approve -input=false >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log" >&2; die "terraform destroy failed"; }
-info "destroy: $(grep -m1 '^Destroy complete' "$work/destroy.log")"
-cd "$root"
+installed=()
+install_and_apply "$terraform"
+if [[ -z ${TOFU:-} ]]; then
+  printf '\n==> OpenTofu: skipped (TOFU is empty): the release is not installed with tofu here\n'
+elif [[ -x $TOFU ]]; then
+  install_and_apply "$TOFU"
+else
+  printf '\n==> OpenTofu: skipped: %s not found, so the release is not installed with tofu here\n' "$TOFU"
+fi
 
 stop_emulator
 
-printf '\nrelease-check OK in %ss (goreleaser %ss): %d signed zips of %s, installed from a filesystem mirror and applied.\n' \
-  "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version"
+printf '\nrelease-check OK in %ss (goreleaser %ss): %d signed zips of %s, installed from a filesystem mirror and applied with: %s.\n' \
+  "$((SECONDS - started))" "$build_seconds" "${#zips[@]}" "$version" "$(IFS=';'; echo "${installed[*]}" | sed 's/;/ and /g')"

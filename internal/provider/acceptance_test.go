@@ -42,6 +42,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: TF_ACC_TERRAFORM_PATH=%s: %v\n", tf, err)
 		os.Exit(1)
 	}
+	cli, err := detectCLI(tf)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: TF_ACC_TERRAFORM_PATH=%s: %v\n", tf, err)
+		os.Exit(1)
+	}
+	testCLI = cli
+	fmt.Fprintf(os.Stderr, "acceptance tests: %s (%s)\n", testCLI, tf)
 	cliConfig, err := os.CreateTemp("", "platformer-acc-*.tfrc")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
@@ -52,6 +59,7 @@ func TestMain(m *testing.M) {
 		"TF_ACC":                    "1",
 		"TF_ACC_TERRAFORM_PATH":     tf,
 		"TF_ACC_PROVIDER_NAMESPACE": "platformercloud",
+		"TF_ACC_PROVIDER_HOST":      testCLI.registryHost(), // OpenTofu: registry.opentofu.org
 		"CHECKPOINT_DISABLE":        "1",
 		"TF_IN_AUTOMATION":          "1",
 		"TF_CLI_CONFIG_FILE":        cliConfig.Name(),

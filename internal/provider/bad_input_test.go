@@ -323,15 +323,15 @@ token = "@TOKEN@"`, config: badInputAccount, importAddr: "platformer_service_acc
 			summary: "Invalid Import ID", details: []string{`Import id "` + missingID + `" names no organization, and the provider has no organization_id. ` + importAccepted}},
 		{name: "import of an account that does not exist", config: badInputAccount, importAddr: "platformer_service_account.test", importID: missingID,
 			summary: "Cannot import non-existent remote object",
-			details: []string{`While attempting to import an existing object to "platformer_service_account.test", the provider detected that no object exists with the given id.`}},
+			details: []string{`While attempting to import an existing object to "platformer_service_account.test", the provider detected that no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
 		{name: "import of an account of another organization", config: badInputAccount, importAddr: "platformer_service_account.test",
 			importID: globexOrganizationID + "/" + missingID, summary: "Cannot import non-existent remote object",
-			details: []string{`the provider detected that no object exists with the given id.`}},
+			details: []string{`the provider detected that no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
 		{name: "token import id not a UUID", config: badToken(""), importAddr: "platformer_service_account_token.test", importID: "token-1",
 			summary: "Invalid Import ID", details: []string{`Import id "token-1" is not made of UUIDs. ` + importAccepted}},
 		{name: "token import of an account that does not exist", config: badToken(""), importAddr: "platformer_service_account_token.test",
 			importID: missingID, summary: "Cannot import non-existent remote object",
-			details: []string{`no object exists with the given id.`}},
+			details: []string{`no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
 	}
 }
 

@@ -44,7 +44,10 @@ import (
 // (aliases included) is served by the one server, which keeps the data of the last
 // ConfigureProvider, so these tests use one provider configuration per run.
 
-const providerAddress = "registry.terraform.io/platformercloud/platformer"
+// providerAddress is the provider's address as the CLI under test resolves the
+// configuration's source "platformercloud/platformer": registry.terraform.io/... for
+// Terraform, registry.opentofu.org/... for OpenTofu (the key of TF_REATTACH_PROVIDERS).
+func providerAddress() string { return testCLI.registryHost() + "/platformercloud/platformer" }
 
 // cliDir is one Terraform working directory.
 type cliDir struct {
@@ -249,7 +252,7 @@ func serveInProcess(t *testing.T, e *accEnv) (string, func()) {
 	closeCh := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer {
+		served <- tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer {
 			s, err := factory()
 			if err != nil {
 				panic(err)
@@ -277,7 +280,7 @@ func serveInProcess(t *testing.T, e *accEnv) (string, func()) {
 		Test            bool
 		Addr            addr
 	}
-	b, err := json.Marshal(map[string]reattach{providerAddress: {
+	b, err := json.Marshal(map[string]reattach{providerAddress(): {
 		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
 		Addr: addr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
 	}})
@@ -513,9 +516,80 @@ func (p *emulatorProcess) stats(t *testing.T) emulator.Stats {
 // expectEmptyPlans checks that plan and plan -refresh-only both find nothing to do.
 func expectEmptyPlans(t *testing.T, c *cliDir, when string) {
 	t.Helper()
-	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 {
-			t.Errorf("%s: expected terraform %s to find nothing to do:\n%s", when, strings.Join(args, " "), r)
+	if r := c.run("plan", "-detailed-exitcode"); r.code != 0 {
+		t.Errorf("%s: expected terraform plan -detailed-exitcode to find nothing to do:\n%s", when, r)
+	}
+	if r := c.run("plan", "-refresh-only", "-detailed-exitcode"); !c.refreshOnlyEmpty(r) {
+		t.Errorf("%s: expected terraform plan -refresh-only -detailed-exitcode to find nothing to do:\n%s", when, r)
+	}
+}
+
+// ---- plans judged by their JSON -------------------------------------------------------
+
+// refreshOnlyEmpty says whether `plan -refresh-only -detailed-exitcode` found nothing to
+// change, given its result r. Terraform 1.15 exits 2 on refresh-only plans that hold no
+// change at all when the configuration reads data sources (its `show -json` lists no
+// drift, no resource change and no output change, and `apply -refresh-only` leaves the
+// state as it was); so there an exit 2 is judged by the plan itself, saved and shown as
+// JSON. Every other CLI's exit code is taken as it is.
+func (c *cliDir) refreshOnlyEmpty(r cliResult) bool {
+	c.t.Helper()
+	if r.code != 2 || testCLI.isTofu() || !testCLI.atLeast(1, 15) {
+		return r.code == 0
+	}
+	out := filepath.Join(c.t.TempDir(), "refresh-only.tfplan")
+	if p := c.run("plan", "-refresh-only", "-out="+out); p.code != 0 {
+		c.t.Fatalf("saving the refresh-only plan:\n%s", p)
+	}
+	show := c.run("show", "-json", out)
+	if show.code != 0 {
+		c.t.Fatalf("terraform show -json of the refresh-only plan failed (exit %d):\n%s", show.code, show.stderr)
+	}
+	changes, err := planChanges(show.stdout)
+	if err != nil {
+		c.t.Fatalf("reading terraform show -json of the refresh-only plan: %v", err)
+	}
+	if len(changes) > 0 {
+		c.t.Logf("the refresh-only plan holds %s", strings.Join(changes, ", "))
+	}
+	return len(changes) == 0
+}
+
+// planChanges lists what a plan's JSON (`show -json`) would change: drift, resource
+// changes and output changes other than no-op (never their values: they may hold
+// secrets).
+func planChanges(planJSON string) ([]string, error) {
+	type change struct {
+		Actions []string `json:"actions"`
+	}
+	var plan struct {
+		Drift []struct {
+			Address string
+			Change  change
+		} `json:"resource_drift"`
+		Changes []struct {
+			Address string
+			Change  change
+		} `json:"resource_changes"`
+		Outputs map[string]change `json:"output_changes"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &plan); err != nil {
+		return nil, err
+	}
+	noop := func(c change) bool { return len(c.Actions) == 1 && c.Actions[0] == "no-op" }
+	var out []string
+	for _, d := range plan.Drift {
+		out = append(out, "drift of "+d.Address)
+	}
+	for _, rc := range plan.Changes {
+		if !noop(rc.Change) {
+			out = append(out, fmt.Sprintf("%v %s", rc.Change.Actions, rc.Address))
 		}
 	}
+	for name, oc := range plan.Outputs {
+		if !noop(oc) {
+			out = append(out, fmt.Sprintf("%v output.%s", oc.Actions, name))
+		}
+	}
+	return out, nil
 }

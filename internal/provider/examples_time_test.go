@@ -25,10 +25,11 @@ import (
 // the lock file. The binary is bin/terraform-provider-time, built by `make tools` from
 // the version pinned in tools/go.mod; nothing is downloaded.
 
-const (
-	timeProviderModule = "github.com/hashicorp/terraform-provider-time"
-	timeProviderSource = "registry.terraform.io/hashicorp/time"
-)
+const timeProviderModule = "github.com/hashicorp/terraform-provider-time"
+
+// timeProviderSource is hashicorp/time's address for the CLI under test: its mirror
+// path and lock file entry (registry.opentofu.org/hashicorp/time under OpenTofu).
+func timeProviderSource() string { return testCLI.registryHost() + "/hashicorp/time" }
 
 // useTimeProviderMirror puts bin/terraform-provider-time into a filesystem_mirror and
 // points TF_CLI_CONFIG_FILE at a CLI configuration that installs hashicorp/time from it
@@ -50,7 +51,7 @@ func useTimeProviderMirror(t *testing.T) map[string]resource.ExternalProvider {
 	}
 	mirror := filepath.Join(t.TempDir(), "mirror")
 	// The unpacked layout: HOSTNAME/NAMESPACE/TYPE/VERSION/TARGET/terraform-provider-TYPE*.
-	target := filepath.Join(mirror, filepath.FromSlash(timeProviderSource), version, runtime.GOOS+"_"+runtime.GOARCH)
+	target := filepath.Join(mirror, filepath.FromSlash(timeProviderSource()), version, runtime.GOOS+"_"+runtime.GOARCH)
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func useTimeProviderMirror(t *testing.T) map[string]resource.ExternalProvider {
     include = [%q]
   }
 }
-`, mirror, timeProviderSource)
+`, mirror, timeProviderSource())
 	if err := os.WriteFile(cfg, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -179,15 +180,15 @@ func TestAccExamplesWithTime_lockFile(t *testing.T) { //nolint:paralleltest // s
 	if err != nil {
 		t.Fatalf("no lock file after terraform init: %v", err)
 	}
-	entry := regexp.MustCompile(`(?s)provider "` + regexp.QuoteMeta(timeProviderSource) + `" \{.*?\n\}`).Find(lock)
+	entry := regexp.MustCompile(`(?s)provider "` + regexp.QuoteMeta(timeProviderSource()) + `" \{.*?\n\}`).Find(lock)
 	if entry == nil {
-		t.Fatalf("the lock file has no entry for %s:\n%s", timeProviderSource, lock)
+		t.Fatalf("the lock file has no entry for %s:\n%s", timeProviderSource(), lock)
 	}
 	if !strings.Contains(string(entry), fmt.Sprintf("version = %q", version)) {
 		t.Errorf("the lock file does not record version %s:\n%s", version, entry)
 	}
 	if !regexp.MustCompile(`"h1:[A-Za-z0-9+/=]+"`).Match(entry) {
-		t.Errorf("the lock file records no h1: hash for %s:\n%s", timeProviderSource, entry)
+		t.Errorf("the lock file records no h1: hash for %s:\n%s", timeProviderSource(), entry)
 	}
 	t.Logf("lock file entry:\n%s", entry)
 	if r := c.run("init", "-input=false", "-lockfile=readonly"); r.code != 0 {

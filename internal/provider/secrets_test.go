@@ -339,7 +339,7 @@ output "token" {
 				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)Error: Output refers to sensitive values.*` + wrapTolerant(
 					`To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, `+
-						`Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive`)),
+						string(testCLI.kind)+` requires that any root module output containing sensitive data be explicitly marked as sensitive`)),
 			},
 			{
 				Config: body("sensitive = true"),

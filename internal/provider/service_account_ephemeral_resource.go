@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -382,8 +383,17 @@ func (r *serviceAccountEphemeralResource) Close(ctx context.Context, req ephemer
 		closeWarning(&resp.Diagnostics, &opened, err)
 		return
 	}
+	// Within the time every CLI gives Close (OpenTofu abandons it after 10 s, and the
+	// warning with it), however slow the Console and however many retries are allowed.
+	ctx, cancel := context.WithTimeoutCause(ctx, ephemeralCloseTimeout,
+		fmt.Errorf("no answer within %s, the time a run gives the deletion", ephemeralCloseTimeout))
+	defer cancel()
 	deleteEphemeralAccount(ctx, api, &opened, &resp.Diagnostics)
 }
+
+// ephemeralCloseTimeout bounds Close, retries included: OpenTofu waits at most 10 s for
+// a provider's Close before it gives up on it; 6 s leaves the margin of a loaded machine.
+const ephemeralCloseTimeout = 6 * time.Second
 
 // unclosed are the temporary accounts this provider process opened and Terraform has
 // not closed. Terraform (1.11) skips closing an ephemeral resource when an operation
@@ -462,6 +472,9 @@ func closeUnclosedEphemeralAccounts() {
 func deleteEphemeralAccount(ctx context.Context, api *client.Client, a *ephemeralAccount, diags *diag.Diagnostics) {
 	err := api.DeleteServiceAccount(ctx, a.scope(), a.ID)
 	if err != nil && !client.IsNotFound(err) {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", cause, err) // Close's own deadline (ephemeralCloseTimeout)
+		}
 		closeWarning(diags, a, err)
 		return
 	}
