@@ -149,7 +149,6 @@ func accountsInState(c *cliDir) map[string]string {
 // second resource that terraform import put in state. Runs on every CLI (import blocks
 // by id string are Terraform 1.5).
 func TestAccServiceAccount_importedTwice(t *testing.T) {
-	skipOnTofu(t)
 	t.Parallel()
 	e := newAccEnv(t)
 	id := handMadeAccount(t, e, "adopted-twice")
@@ -243,8 +242,7 @@ moved {
 // blocks leaves empty plans, and a query narrowed with name_prefix adopts a new
 // account alone.
 func TestAccAdopt_queryAgain(t *testing.T) {
-	skipWithoutCLIFeature(t, featureQuery)
-	skipOnTofu(t)
+	requireCLI(t, capListResources)
 	e := newAccEnv(t)
 	e.needEmulator("a fresh organization with exactly the hand-made accounts")
 	ids := map[string]string{}

@@ -57,8 +57,7 @@ func handMadeTwelve(t *testing.T, e *accEnv) map[string]string {
 // of the guides: a token taken over by an import block with identity, revoked with the
 // action, and re-issued by the next apply.
 func TestAccAdopt_twelveAccounts(t *testing.T) {
-	skipWithoutCLIFeature(t, featureQuery)
-	skipOnTofu(t)
+	requireCLI(t, capListResources)
 	e := newAccEnv(t)
 	e.needEmulator("a fresh organization with exactly the 12 accounts")
 	ids := handMadeTwelve(t, e)

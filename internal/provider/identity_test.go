@@ -127,7 +127,7 @@ func identityChecks(e *accEnv, a, b, c string) []statecheck.StateCheck {
 // rotating import rotates once. After the apply, the plan is empty, identities are in
 // lower case, and an import block built from the stored identity imports each again.
 func TestAccIdentity_import(t *testing.T) {
-	skipWithoutCLIFeature(t, featureIdentity)
+	requireCLI(t, capIdentity)
 	for _, kind := range []string{"identity", "id"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newAccEnv(t)
@@ -181,8 +181,7 @@ func TestAccIdentity_import(t *testing.T) {
 // before then exits 2 while it prints "No changes"; the test records that, and that
 // after one `terraform apply` (which changes nothing) both plans exit 0.
 func TestAccIdentity_oldStateGainsIdentity(t *testing.T) {
-	skipWithoutCLIFeature(t, featureIdentity)
-	skipOnTofu(t)
+	requireCLI(t, capIdentity)
 	e := newAccEnv(t)
 	a, b, c, _ := identityAccounts(t, e)
 	cli := newCLIDir(e)

@@ -51,7 +51,7 @@ func listCalls(e *accEnv) int {
 // display names and identities, include_resource, and that the query's limit is
 // respected with one listing call per page of 100, not one per account.
 func TestAccServiceAccountList_query(t *testing.T) {
-	skipWithoutCLIFeature(t, featureQuery)
+	requireCLI(t, capListResources)
 	e := newAccEnv(t)
 	e.needEmulator("counts the Console's listing calls")
 	now := e.clock.Now()

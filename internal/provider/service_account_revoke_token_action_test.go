@@ -77,8 +77,7 @@ func revokeAndReissue(t *testing.T, e *accEnv, c *cliDir, action, tokenAddr, id 
 // TestAccRevokeTokenAction revokes a managed token with terraform apply -invoke, for
 // an account given in upper case; the token resource re-issues at the next apply.
 func TestAccRevokeTokenAction(t *testing.T) {
-	skipWithoutCLIFeature(t, featureActions)
-	skipOnTofu(t)
+	requireCLI(t, capActions)
 	e := newAccEnv(t)
 	c := newCLIDir(e)
 	c.write(e.config(fmt.Sprintf(`
@@ -112,8 +111,7 @@ action "platformer_service_account_revoke_token" "ci" {
 // TestAccRevokeTokenAction_unknownAccount: an account that does not exist is an error
 // that says the token was not revoked.
 func TestAccRevokeTokenAction_unknownAccount(t *testing.T) {
-	skipWithoutCLIFeature(t, featureActions)
-	skipOnTofu(t)
+	requireCLI(t, capActions)
 	e := newAccEnv(t)
 	c := newCLIDir(e)
 	c.write(e.config(`
@@ -133,8 +131,7 @@ action "platformer_service_account_revoke_token" "x" {
 // TestAccExamples_revokeTokenAction applies the action's example, invokes the action
 // as its comment says, and applies again, as the guide "When a token leaks" does.
 func TestAccExamples_revokeTokenAction(t *testing.T) {
-	skipWithoutCLIFeature(t, featureActions)
-	skipOnTofu(t)
+	requireCLI(t, capActions)
 	e := newAccEnv(t)
 	e.needEmulator("the example names fixed accounts")
 	body, err := os.ReadFile(examplePath("actions", "platformer_service_account_revoke_token", "action.tf"))
