@@ -237,8 +237,12 @@ func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
 		}
 		e.statusIs(t, before[id], http.StatusUnauthorized, "the token of "+id+" once the held renewal was made")
 	}
-	if got := routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK); got != n {
-		t.Errorf("%d renewals made, want %d: one each, never sent again while the first was unknown", got, n)
+	// Counted whatever the answer: a renewal released after the apply ended is made, but
+	// its client has gone (the status recorded is not always 200, depending on how fast
+	// the CLI stopped the provider).
+	if got := renewCount(e); got != n {
+		t.Errorf("%d renewals sent, want %d: one each, never sent again while the first was unknown (%+v)", got, n,
+			e.em.Stats().Requests)
 	}
 
 	plan := c.run("plan", "-detailed-exitcode")
