@@ -72,6 +72,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	switch {
 	case err == nil:
 		// The creation-time token is dropped here: it is never written to state or logs.
+		discardIssued(ctx, issued)
 		sa = &issued.ServiceAccount
 	case client.IsOutcomeUnknown(err):
 		sa = r.adoptLostCreate(ctx, api, &plan, sentAt, err, &resp.Diagnostics)
@@ -102,7 +103,7 @@ func (r *serviceAccountResource) createOnConsoleClock(ctx context.Context, api *
 	in := plan.createInput()
 	now, known := r.data.consoleNowKnown()
 	sentAt := r.data.localNow()
-	expiry := now.Add(creationTokenLifetime).Truncate(time.Second)
+	expiry := discardExpiry(now, creationTokenLifetime)
 	in.ExpiresAt = &expiry
 	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 	console, learned := r.data.consoleNowKnown()
@@ -111,18 +112,17 @@ func (r *serviceAccountResource) createOnConsoleClock(ctx context.Context, api *
 	}
 	var refused *client.APIError
 	if errors.As(err, &refused) && refused.StatusCode == http.StatusBadRequest && !expiry.After(console) {
-		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
+		expiry = discardExpiry(console, creationTokenLifetime)
 		sentAt = r.data.localNow()
 		issued, err = api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 		return issued, sentAt, err
 	}
 	if err == nil && expiry.After(console.Add(creationTokenLifetime+time.Minute)) {
-		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
 		sa := &issued.ServiceAccount
-		renewed, renewErr := api.RenewServiceAccountToken(ctx, client.Scope{OrganizationID: sa.OrganizationID}, sa.ID, &expiry)
+		renewed, renewErr := r.data.renewAndDiscard(ctx, api, client.Scope{OrganizationID: sa.OrganizationID}, sa.ID,
+			discardExpiry(console, creationTokenLifetime))
 		if renewErr == nil {
-			_ = maskSecrets(ctx, renewed.Token) // discarded: never stored, never logged
-			issued.ServiceAccount = renewed.ServiceAccount
+			issued.ServiceAccount = *renewed
 		} else {
 			tflogDebug(ctx, "could not shorten the discarded creation token to an hour on the Console's clock",
 				map[string]any{"id": sa.ID, "error": renewErr.Error()})

@@ -90,7 +90,7 @@ func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action
 		revokeFailed(&resp.Diagnostics, sa.Name)
 		return
 	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
+	discardIssued(ctx, issued)
 	expiry := "never"
 	if t := issued.ServiceAccount.TokenExpiresAt; t != nil {
 		expiry = t.UTC().Format(time.RFC3339)

@@ -865,46 +865,9 @@ func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req re
 		{state.PreviousServiceAccountID.ValueString(), previousTokenID},
 	} {
 		if t.id != "" && t.tokenID != "" {
-			r.discard(ctx, api, &state, t.id, t.tokenID, &resp.Diagnostics)
+			r.data.discardToken(ctx, api, r.scope(&state), strings.ToLower(t.id), t.tokenID, &resp.Diagnostics)
 		}
 	}
-}
-
-// discard renews an account's token and throws the new one away, so the token whose
-// id is tokenID stops working; it leaves alone a token renewed since (someone else's).
-func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *client.Client, state *serviceAccountRotatingTokenModel, id, tokenID string, diags *diag.Diagnostics) {
-	id = strings.ToLower(id)
-	sa, err := r.data.cache.Get(ctx, r.scope(state), id)
-	if client.IsNotFound(err) {
-		return // the account is gone, and its token with it
-	}
-	if err != nil {
-		addAPIError(diags, fmt.Sprintf("read service account %s before invalidating its token", id), err)
-		return
-	}
-	if sa.TokenID != tokenID {
-		tflogDebug(ctx, "token no longer the one this resource issued; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	expiry := r.data.consoleNow(ctx, nil).Add(discardedTokenLifetime).Truncate(time.Second)
-	issued, err := api.RenewServiceAccountToken(ctx, r.scope(state), id, &expiry)
-	r.data.cache.Forget(state.OrganizationID.Lower(), id)
-	if client.IsNotFound(err) {
-		return
-	}
-	if client.IsOutcomeUnknown(err) {
-		// Its answer was lost; if the Console renewed, the token is dead: done.
-		if now, getErr := api.GetServiceAccount(ctx, r.scope(state), id); client.IsNotFound(getErr) ||
-			(getErr == nil && now.TokenID != tokenID) {
-			return
-		}
-	}
-	if err != nil {
-		addAPIError(diags, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and discards the "+
-			"new one, so the tokens this resource issued stop working)", id), err)
-		return
-	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
 }
 
 // ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".

@@ -28,9 +28,6 @@ var (
 	_ resource.ResourceWithValidateConfig = (*serviceAccountTokenResource)(nil)
 )
 
-// discardedTokenLifetime is the expiry of the token that destroy issues and throws away.
-const discardedTokenLifetime = time.Hour
-
 // staleKey is the private-state key recording why the token in state does not work
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
@@ -309,44 +306,11 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ServiceAccountID.Lower()
-	sa, err := r.data.cache.Get(ctx, r.scope(&state), id)
-	if client.IsNotFound(err) {
-		return // the account is gone, and its token with it
+	tokenID := state.TokenID.ValueString()
+	if state.Token.IsNull() {
+		tokenID = "" // already dead (renewed elsewhere, imported): the account's token is someone else's
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s before invalidating its token", id), err)
-		return
-	}
-	if state.Token.IsNull() || sa.TokenID != state.TokenID.ValueString() {
-		// The token in state is already dead; renewing now would kill a token someone else holds.
-		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	now, _ := r.consoleNow(ctx, &state)
-	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
-		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	expiry := now.Add(discardedTokenLifetime).UTC().Truncate(time.Second)
-	issued, err := api.RenewServiceAccountToken(ctx, r.scope(&state), id, &expiry)
-	r.data.cache.Forget(state.OrganizationID.Lower(), id)
-	if client.IsNotFound(err) {
-		return
-	}
-	if client.IsOutcomeUnknown(err) {
-		// Its answer was lost; if the Console renewed, the token in state is dead: done.
-		if now, getErr := api.GetServiceAccount(ctx, r.scope(&state), id); client.IsNotFound(getErr) ||
-			(getErr == nil && now.TokenID != state.TokenID.ValueString()) {
-			return
-		}
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and "+
-			"discards the new one, so the token in state stops working)", id), err)
-		return
-	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
+	r.data.discardToken(ctx, api, r.scope(&state), state.ServiceAccountID.Lower(), tokenID, &resp.Diagnostics)
 }
 
 // ImportState takes the service account id (or "<organization_id>/<service_account_id>").
