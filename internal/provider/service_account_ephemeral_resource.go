@@ -283,7 +283,7 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 		return
 	}
 	api := r.data.apiOrDiag(&resp.Diagnostics)
-	orgID := r.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := r.data.resolveOrganization(m.OrganizationID, "ephemeral resource", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -230,46 +230,16 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState accepts "<service_account_id>" (in the provider's organization) or
-// "<organization_id>/<service_account_id>".
+// "<organization_id>/<service_account_id>" (import_id.go).
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	orgID, ids, ok := accountImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	orgID, id, msg := parseImportID(req.ID, r.data)
-	if msg != "" {
-		resp.Diagnostics.AddError("Invalid Import ID", msg)
-		return
-	}
-	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+	orgID, id := strings.ToLower(orgID), strings.ToLower(ids[0]) // the Console's case; any case is accepted
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
-}
-
-// parseImportID splits an import id into organization and service account ids, or
-// explains what is wrong with it.
-func parseImportID(raw string, data *providerData) (orgID, id, problem string) {
-	const accepted = "Expected \"<service_account_id>\" (in the provider's organization) or " +
-		"\"<organization_id>/<service_account_id>\", where both are UUIDs."
-	parts := strings.Split(strings.TrimSpace(raw), "/")
-	switch {
-	case len(parts) == 1:
-		id = parts[0]
-		if data != nil {
-			orgID = data.organizationID
-		}
-		if orgID == "" && client.IsUUID(id) {
-			return "", "", fmt.Sprintf("Import id %q names no organization, and the provider has no organization_id. %s", raw, accepted)
-		}
-	case len(parts) == 2:
-		orgID, id = parts[0], parts[1]
-	default:
-		return "", "", fmt.Sprintf("Import id %q has %d parts. %s", raw, len(parts), accepted)
-	}
-	if !client.IsUUID(orgID) || !client.IsUUID(id) {
-		return "", "", fmt.Sprintf("Import id %q is not made of UUIDs. %s", raw, accepted)
-	}
-	return orgID, id, ""
 }
 
 // ModifyPlan fills in the organization from the provider when the configuration leaves
@@ -288,18 +258,8 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var config serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
 	warnUnknownPermissions(&config, &resp.Diagnostics)
-	if config.OrganizationID.IsNull() {
-		switch {
-		case r.data != nil && r.data.organizationUnknown:
-			plan.OrganizationID = uuidUnknown()
-		case r.data != nil && r.data.organizationID != "":
-			plan.OrganizationID = uuidOf(r.data.organizationID)
-		case r.data != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-					" environment variable, to the organization's UUID.")
-			return
-		}
+	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
+		return
 	}
 	if !req.State.Raw.IsNull() {
 		var state serviceAccountModel

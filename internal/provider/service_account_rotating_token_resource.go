@@ -870,38 +870,11 @@ func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req re
 	}
 }
 
-// ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".
+// ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>" (import_id.go).
 func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "service_account_ids", &resp.Diagnostics); resp.Diagnostics.HasError() {
-		return
-	}
-	const accepted = "Expected \"<service_account_id>,<service_account_id>\" (in the provider's organization) or " +
-		"\"<organization_id>/<service_account_id>,<service_account_id>\", where all are UUIDs and the two accounts differ."
-	raw := strings.TrimSpace(req.ID)
-	orgID, pair := "", raw
-	if i := strings.Index(raw, "/"); i >= 0 {
-		orgID, pair = raw[:i], raw[i+1:]
-	} else if r.data != nil {
-		orgID = r.data.organizationID
-	}
-	ids := strings.Split(pair, ",")
-	for i := range ids {
-		ids[i] = strings.TrimSpace(ids[i])
-	}
-	switch {
-	case len(ids) != 2:
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q does not name two service accounts. %s", req.ID, accepted))
-		return
-	case !client.IsUUID(ids[0]) || !client.IsUUID(ids[1]) || (orgID != "" && !client.IsUUID(orgID)):
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q is not made of UUIDs. %s", req.ID, accepted))
-		return
-	case strings.EqualFold(ids[0], ids[1]):
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names the same account twice. %s", req.ID, accepted))
-		return
-	case orgID == "":
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names no organization, and the provider "+
-			"has no organization_id. %s", req.ID, accepted))
+	orgID, ids, ok := rotatingImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	list, d := types.ListValue(types.StringType, []attr.Value{types.StringValue(ids[0]), types.StringValue(ids[1])})

@@ -313,19 +313,15 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	r.data.discardToken(ctx, api, r.scope(&state), state.ServiceAccountID.Lower(), tokenID, &resp.Diagnostics)
 }
 
-// ImportState takes the service account id (or "<organization_id>/<service_account_id>").
+// ImportState takes the service account id (or "<organization_id>/<service_account_id>"; import_id.go).
 // The secret cannot be read back: state records the metadata, and the next plan renews.
 func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "service_account_id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	orgID, ids, ok := tokenImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	orgID, id, msg := parseImportID(req.ID, r.data)
-	if msg != "" {
-		resp.Diagnostics.AddError("Invalid Import ID", msg)
-		return
-	}
-	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+	orgID, id := strings.ToLower(orgID), strings.ToLower(ids[0]) // the Console's case; any case is accepted
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
@@ -525,7 +521,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	planned := plan
-	if !r.planOrganization(&plan, &config, &resp.Diagnostics) {
+	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
 		return
 	}
 	if req.State.Raw.IsNull() {
@@ -543,26 +539,6 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 // tokenPlan is what the steps of ModifyPlan for an existing token work on.
 type tokenPlan struct {
 	plan, planned, config, state *serviceAccountTokenModel
-}
-
-// planOrganization fills in the provider's organization when the configuration leaves
-// it out; false when there is none (diagnosed).
-func (r *serviceAccountTokenResource) planOrganization(plan, config *serviceAccountTokenModel, diags *diag.Diagnostics) bool {
-	if !config.OrganizationID.IsNull() || r.data == nil {
-		return true
-	}
-	switch {
-	case r.data.organizationUnknown:
-		plan.OrganizationID = uuidUnknown()
-	case r.data.organizationID != "":
-		plan.OrganizationID = uuidOf(r.data.organizationID)
-	default:
-		diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-			"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-				" environment variable, to the organization's UUID.")
-		return false
-	}
-	return true
 }
 
 // planCreate plans a new token: a renewal, to an expires_at that must not have passed.
