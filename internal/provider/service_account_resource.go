@@ -378,7 +378,7 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"is created with a one-hour expiry so an unused secret does not outlive the apply. Manage the account's " +
 			"token with `platformer_service_account_token`, which reports the token's expiry and renewal time. They are " +
 			"not attributes of this resource, so that renewing the token never changes the account's state.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "UUID of the service account.",
@@ -442,17 +442,23 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 					mapvalidator.ValueSetsAre(setvalidator.SizeBetween(1, catalog.MaxCodesPerBinding)),
 				},
 			},
-			"level": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`organization` or `project`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				CustomType:          timetypes.RFC3339Type{},
-				Computed:            true,
-				MarkdownDescription: "When the account was created (RFC 3339).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		}, accountResultAttributes()),
+	}
+}
+
+// accountResultAttributes are the attributes of platformer_service_account that the Console decides.
+func accountResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"level": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "`organization` or `project`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"created_at": schema.StringAttribute{
+			CustomType:          timetypes.RFC3339Type{},
+			Computed:            true,
+			MarkdownDescription: "When the account was created (RFC 3339).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
 }

@@ -382,7 +382,7 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"Creating this resource renews the account's token and keeps the new one, sensitive, in state: after " +
 			"apply the only working token of the account is the one in state. Destroying it renews the token once " +
 			"more and discards the result, so a leaked state file stops being a working credential.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				CustomType:          uuidType{},
@@ -438,34 +438,40 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 					"as a change. Wire it to `time_rotating.x.id`, a version number or a date to rotate on a schedule or " +
 					"on demand.",
 			},
-			"token": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "The token: the raw value for the `Authorization` header. Sensitive. Null after an import or once the token was renewed outside Terraform, until the next apply renews it.",
-			},
-			"token_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Identifier of the current token (not a secret); it changes at every renewal.",
-			},
-			"renewed_at": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				MarkdownDescription: "When the current token was issued (RFC 3339).",
-			},
-			"has_expired": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
-					"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
-					"fixed `expires_at` has passed.",
-			},
-			"renewal_due": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
-					"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
-					"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
-					"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
-					"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
-			},
+		}, tokenResultAttributes()),
+	}
+}
+
+// tokenResultAttributes are the attributes of platformer_service_account_token that the Console decides.
+func tokenResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"token": schema.StringAttribute{
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "The token: the raw value for the `Authorization` header. Sensitive. Null after an import or once the token was renewed outside Terraform, until the next apply renews it.",
+		},
+		"token_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Identifier of the current token (not a secret); it changes at every renewal.",
+		},
+		"renewed_at": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the current token was issued (RFC 3339).",
+		},
+		"has_expired": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
+				"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
+				"fixed `expires_at` has passed.",
+		},
+		"renewal_due": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
+				"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
+				"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
+				"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
+				"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
 		},
 	}
 }
