@@ -45,7 +45,7 @@ resource "platformer_service_account_token" "fleet" {
 				Check: func(*terraform.State) error {
 					st := e.em.Stats()
 					lists, gets := st.Count(http.MethodGet, routeList), st.Count(http.MethodGet, routeAccount)
-					t.Logf("refresh of %d accounts + %d tokens: %d listing calls, %d GETs, %d calls in all", n, n, lists, gets, st.Total)
+					logOnFailure(t, "refresh of %d accounts + %d tokens: %d listing calls, %d GETs, %d calls in all", n, n, lists, gets, st.Total)
 					// One plan with refresh before apply and one after (plugin-testing), each a
 					// provider process of its own: one listing each, never a GET per resource.
 					if gets != 0 || lists > 2 {

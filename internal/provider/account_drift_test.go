@@ -346,7 +346,7 @@ resource "platformer_service_account" "test" {
 		t.Errorf("the warning does not name the code and the suggestion:\n%s", plan)
 	}
 	apply := c.run("apply", "-auto-approve")
-	t.Logf("terraform apply printed the warning %d time(s), similar: %v", count(apply), similar.MatchString(apply.stdout))
+	logOnFailure(t, "terraform apply printed the warning %d time(s), similar: %v", count(apply), similar.MatchString(apply.stdout))
 	if n := count(apply); n < 1 || n > 2 {
 		t.Errorf("terraform apply printed the unknown-permission warning %d times:\n%s", n, apply)
 	}

@@ -97,7 +97,7 @@ func TestAccAdopt_twelveAccounts(t *testing.T) {
 	if n := len(c.state()); n != 12 {
 		t.Fatalf("state holds %d resources, want 12", n)
 	}
-	t.Logf("transcript:\n$ terraform query -generate-config-out=generated.tf\n%s\n$ terraform apply\n%s",
+	logOnFailure(t, "transcript:\n$ terraform query -generate-config-out=generated.tf\n%s\n$ terraform apply\n%s",
 		found.stdout, lastLines(apply.stdout, 3))
 	adoptToken(t, e, c, ids["ci-deployer-1"])
 }
@@ -140,7 +140,7 @@ action "platformer_service_account_revoke_token" "deployer" {
 	}
 	invoked, planned := revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.deployer",
 		"platformer_service_account_token.deployer", id)
-	t.Logf("transcript:\n$ terraform plan   # import by identity\n%s\n$ terraform apply -invoke=action.platformer_service_account_revoke_token.deployer\n%s\n$ terraform plan\n%s",
+	logOnFailure(t, "transcript:\n$ terraform plan   # import by identity\n%s\n$ terraform apply -invoke=action.platformer_service_account_revoke_token.deployer\n%s\n$ terraform plan\n%s",
 		lastLines(plan.stdout, 40), lastLines(invoked.stdout, 8), lastLines(planned.stdout, 40))
 }
 

@@ -359,7 +359,7 @@ func TestAccBadInput(t *testing.T) {
 			warned++
 		}
 	}
-	t.Logf("%d cases: %d refused at plan time, %d by the Console at apply time, %d imports; %d also checked for a warning",
+	logOnFailure(t, "%d cases: %d refused at plan time, %d by the Console at apply time, %d imports; %d also checked for a warning",
 		len(cases), planned, applied, imported, warned)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -196,7 +196,7 @@ func TestAccIdentity_oldStateGainsIdentity(t *testing.T) {
 	if r.code != 0 && r.code != 2 || !strings.Contains(r.stdout, "No changes.") || strings.Contains(r.stdout, "has changed") {
 		t.Fatalf("refresh-only plan of a state without identities: expected \"No changes.\" and no drift:\n%s", r)
 	}
-	t.Logf("refresh-only plan before the identities are saved: exit %d (\"No changes.\")", r.code)
+	logOnFailure(t, "refresh-only plan before the identities are saved: exit %d (\"No changes.\")", r.code)
 	if r := cli.must("apply", "-auto-approve"); !strings.Contains(r.stdout, "0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply that saves the identities changed something:\n%s", r)
 	}

@@ -224,10 +224,10 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 				t.Errorf("the Name Already Used error does not say %q:\n%s", want, recovery)
 			}
 		}
-		t.Logf("the apply after the kill stopped (exit %d) with %d error(s); the first:\n%s", recovery.code,
+		logOnFailure(t, "the apply after the kill stopped (exit %d) with %d error(s); the first:\n%s", recovery.code,
 			len(steps), firstDiagnostic(recovery.stderr, "Error: Name Already Used"))
 		imported := c.must(steps[0].cli...)
-		t.Logf("terraform %s: %s", strings.Join(steps[0].cli, " "), lastLine(imported.stdout, "Import successful!"))
+		logOnFailure(t, "terraform %s: %s", strings.Join(steps[0].cli, " "), lastLine(imported.stdout, "Import successful!"))
 		var blocks strings.Builder
 		for _, s := range steps[1:] {
 			blocks.WriteString(s.block + "\n")
@@ -237,7 +237,7 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 			t.Fatal(err)
 		}
 		recovery = c.must("apply", "-auto-approve")
-		t.Logf("with %d import block(s) written from the errors, terraform apply: %s", len(steps)-1,
+		logOnFailure(t, "with %d import block(s) written from the errors, terraform apply: %s", len(steps)-1,
 			lastLine(recovery.stdout, "Apply complete!"))
 		if err := os.Remove(importsFile); err != nil {
 			t.Fatal(err)
@@ -304,7 +304,7 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 	if plan := c.run("plan", "-refresh-only", "-detailed-exitcode"); plan.code != 0 {
 		t.Errorf("the refresh-only plan after recovery is not empty:\n%s", plan)
 	}
-	t.Logf("killed (SIGKILL, terraform and provider) with %d %s %s in flight; %d of those writes reached the Console "+
+	logOnFailure(t, "killed (SIGKILL, terraform and provider) with %d %s %s in flight; %d of those writes reached the Console "+
 		"and were carried out; %d account(s) left outside state; recovered with %d import step(s) and %s; the Console "+
 		"then held the %d configured accounts, the %d tokens in state worked, both plans were empty",
 		pending, kc.watch, strings.TrimSuffix(kc.verb, "..."), arrived, orphans, len(steps),

@@ -75,7 +75,7 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID := d.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := d.data.resolveOrganization(m.OrganizationID, "data source", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

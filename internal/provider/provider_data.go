@@ -1,15 +1,12 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -99,22 +96,59 @@ func unknownConfigReason(apiURL, token bool) string {
 	return ""
 }
 
-// resolveOrganization returns the organization a resource or data source works in:
-// its own organization_id when set, otherwise the provider's.
-// The id is returned in lower case, the Console's.
-func (d *providerData) resolveOrganization(v basetypes.StringValuable, diags *diag.Diagnostics) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		if s, _ := v.ToStringValue(context.Background()); s.ValueString() != "" {
-			return strings.ToLower(s.ValueString())
-		}
+// organizationFor is the one organization-defaulting rule, of every resource, data
+// source, ephemeral resource, list and action: organization_id as configured when it is
+// set (in the spelling of configured, which may be unknown at plan time); otherwise
+// the provider's, unknown while the provider's is unknown (from a resource of this
+// run); otherwise an error on organization_id, Missing Organization ID, saying where it
+// can be set on this kind of object ("resource", "data source"...), and ok false.
+// Before the provider is configured (d nil) there is nothing to default from: the
+// configured value is returned as it is.
+func (d *providerData) organizationFor(configured uuidValue, kind string, diags *diag.Diagnostics) (org uuidValue, ok bool) {
+	switch {
+	case !configured.IsNull() || d == nil:
+		return configured, true
+	case d.organizationUnknown:
+		return uuidUnknown(), true
+	case d.organizationID != "":
+		return uuidOf(d.organizationID), true
 	}
-	if d != nil && d.organizationID != "" {
-		return d.organizationID
+	missingOrganization(kind, diags)
+	return configured, false
+}
+
+// planOrganization is organizationFor at plan time: it fills in planned, the plan's
+// organization_id, when the configuration leaves it out; false when there is none
+// (diagnosed).
+func (d *providerData) planOrganization(planned *uuidValue, configured uuidValue, diags *diag.Diagnostics) bool {
+	if !configured.IsNull() || d == nil {
+		return true // as planned: the configured value, in the spelling the plan modifiers chose
 	}
+	org, ok := d.organizationFor(configured, "resource", diags)
+	*planned = org
+	return ok
+}
+
+// resolveOrganization is organizationFor when the organization must be known (a read,
+// an action, a listing): the id in lower case, the Console's; "" when there is none
+// (diagnosed). An organization not known yet counts as none.
+func (d *providerData) resolveOrganization(configured uuidValue, kind string, diags *diag.Diagnostics) string {
+	if configured.IsUnknown() || configured.ValueString() == "" {
+		configured = uuidNull() // not set (or not known yet): the provider's
+	}
+	org, ok := d.organizationFor(configured, kind, diags)
+	if ok && (org.IsNull() || org.IsUnknown()) {
+		missingOrganization(kind, diags) // the provider is not configured, or its organization not known yet
+		return ""
+	}
+	return org.Lower()
+}
+
+// missingOrganization is the error of organizationFor when there is no organization.
+func missingOrganization(kind string, diags *diag.Diagnostics) {
 	diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-		"No organization is set for this object. Set organization_id here, or in the provider block, "+
-			"or the "+envOrganizationID+" environment variable, to the organization's UUID.")
-	return ""
+		"Set organization_id on this "+kind+", or in the provider block, or the "+envOrganizationID+
+			" environment variable, to the organization's UUID.")
 }
 
 // skipRefresh reports whether a Read must keep the prior state because the provider's

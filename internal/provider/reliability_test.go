@@ -299,17 +299,17 @@ func faultsConverge(t *testing.T, seed int64) {
 	}
 	afterDestroy := checkOnlyStateTokensWork(t, e, nil)
 
-	t.Logf("seed %d, apply: %d run(s); %d accounts and %d tokens in state; %d API calls, %d answered 503 (retried), "+
+	logOnFailure(t, "seed %d, apply: %d run(s); %d accounts and %d tokens in state; %d API calls, %d answered 503 (retried), "+
 		"%d answered 502 (answer lost): %d creates (adopted), %d renewals", seed, len(applies), len(inState), len(tokens), applyStats.Total, statusCount(applyStats, 503),
 		statusCount(applyStats, 502), routeCount(applyStats, http.MethodPost, routeCreate, 502),
 		routeCount(applyStats, http.MethodPost, routeRenew, 502))
-	t.Logf("seed %d, plan under faults: %d API calls (%d answered 503), no changes", seed, planStats.Total,
+	logOnFailure(t, "seed %d, plan under faults: %d API calls (%d answered 503), no changes", seed, planStats.Total,
 		statusCount(planStats, 503))
-	t.Logf("seed %d, destroy: %d run(s); %d API calls, %d answered 503, %d answered 502 (%d of them "+
+	logOnFailure(t, "seed %d, destroy: %d run(s); %d API calls, %d answered 503, %d answered 502 (%d of them "+
 		"renewals on destroy)", seed, len(destroys), destroyStats.Total,
 		statusCount(destroyStats, 503), statusCount(destroyStats, 502),
 		routeCount(destroyStats, http.MethodPost, routeRenew, 502))
-	t.Logf("seed %d, tokens scanned: %d after apply (the %d in state work, the rest answer 401), %d after destroy "+
+	logOnFailure(t, "seed %d, tokens scanned: %d after apply (the %d in state work, the rest answer 401), %d after destroy "+
 		"(all 401)", seed, scanned, len(tokens), afterDestroy)
 }
 
@@ -353,7 +353,7 @@ func TestAccReliability_rateLimited(t *testing.T) {
 	if got := routeCount(stats, http.MethodPost, routeRenew, http.StatusOK); got != accounts {
 		t.Errorf("%d renewals answered 200, want %d", got, accounts)
 	}
-	t.Logf("rate limit 5/s, provider at 6/s: apply took %s for %d API calls, of which %d answered 429 and were retried after "+
+	logOnFailure(t, "rate limit 5/s, provider at 6/s: apply took %s for %d API calls, of which %d answered 429 and were retried after "+
 		"Retry-After; %d accounts, %d tokens scanned; the plan after it took %s and is empty",
 		apply.took.Round(time.Millisecond), stats.Total, limited, len(inState), scanned, plan.took.Round(time.Millisecond))
 }
@@ -426,7 +426,7 @@ func TestAccReliability_lostRenewal(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	t.Logf("1 renewal lost (502 after commit), reported as Outcome Unknown; the plan warned and renewed; %d API calls, "+
+	logOnFailure(t, "1 renewal lost (502 after commit), reported as Outcome Unknown; the plan warned and renewed; %d API calls, "+
 		"%d tokens scanned (1 in state works, %d dead)", stats.Total, scanned, scanned-1)
 }
 
@@ -612,7 +612,7 @@ func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 	if plan := c.run("plan", "-detailed-exitcode"); plan.code != 0 {
 		t.Errorf("the plan after recovery is not empty:\n%s", plan)
 	}
-	t.Logf("interrupt, departed writes %s: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after "+
+	logOnFailure(t, "interrupt, departed writes %s: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after "+
 		"SIGINT (exit %d) against a Console latency of %s; the emulator finished %d of them as %s; state then held %d "+
 		"accounts; %d import step(s) taken from the errors; the %s converged to %d accounts; %d tokens scanned", mode,
 		pending, stopped.Round(time.Millisecond), r.code, latency, done(stats), mode, len(inState), imports, recoveredBy,
@@ -749,7 +749,7 @@ func TestAccReliability_consoleResetBetweenPlanAndApply(t *testing.T) {
 	if left := c.state(); len(left) != 0 {
 		t.Errorf("%d resources left in state after the destroy", len(left))
 	}
-	t.Logf("reset between plan and apply: 1 error (Not Found, update of reset-a), reset-c "+
+	logOnFailure(t, "reset between plan and apply: 1 error (Not Found, update of reset-a), reset-c "+
 		"and its token created and recorded, the next plan recreated 4 resources; %d accounts after recovery; %d tokens scanned; a destroy plan applied "+
 		"after a second reset succeeded; %d API calls in all", len(final), scanned, e.em.Stats().Total)
 }

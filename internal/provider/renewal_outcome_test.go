@@ -177,7 +177,7 @@ func TestAccRenewalOutcome_lateEarlierRenewal(t *testing.T) {
 	stats = e.em.Stats()
 	tokens := stateTokens(c.state())
 	dead := deadTokens(e, tokens)
-	t.Logf("stalled apply: exit %d after %s, %q printed: %v; %s; renewals made %d, account reads %d; "+
+	logOnFailure(t, "stalled apply: exit %d after %s, %q printed: %v; %s; renewals made %d, account reads %d; "+
 		"tokens in state not working: %v", apply.code, apply.took.Round(100*time.Millisecond), "Apply complete",
 		strings.Contains(apply.stdout, "Apply complete!"), released, routeCount(stats, http.MethodPost, routeRenew, http.StatusOK),
 		routeCount(stats, http.MethodGet, routeAccount, http.StatusOK), dead)
@@ -218,7 +218,7 @@ func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
 	e.em.ResetStats()
 	apply, released := heldApply(t, e, c, 0, false)
 	tokens := stateTokens(c.state())
-	t.Logf("stalled apply: exit %d after %s; %s; renewals made %d; errors %v; tokens in state null: %d of %d", apply.code,
+	logOnFailure(t, "stalled apply: exit %d after %s; %s; renewals made %d; errors %v; tokens in state null: %d of %d", apply.code,
 		apply.took.Round(100*time.Millisecond), released, routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK),
 		uniqueSorted(apply.errorSummaries()), len(deadTokens(e, tokens))-len(deadNonNull(e, tokens)), n)
 	if apply.code != 1 {
@@ -289,7 +289,7 @@ func TestAccRenewalOutcome_rotation(t *testing.T) {
 	e.em.ResetStats()
 	apply, released := heldApply(t, e, c, 2, true)
 	after := rotState(t, c)
-	t.Logf("stalled rotation: exit %d after %s; %s; active token answers %d, previous token %d", apply.code,
+	logOnFailure(t, "stalled rotation: exit %d after %s; %s; active token answers %d, previous token %d", apply.code,
 		apply.took.Round(100*time.Millisecond), released, e.tokenStatus(after.str("token")), e.tokenStatus(before.str("token")))
 	if apply.code != 0 {
 		t.Fatalf("the stalled rotation failed (the releaser let the writes go before the wait for them ran out):\n%s", apply)
@@ -351,7 +351,7 @@ func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 	e.em.Release(emulator.ReleaseLIFO)
 	apply := p.wait(3 * time.Minute)
 	tokens := stateTokens(c.state())
-	t.Logf("apply: exit %d after %s, errors %v; token in state: null %v, dead %v", apply.code,
+	logOnFailure(t, "apply: exit %d after %s, errors %v; token in state: null %v, dead %v", apply.code,
 		apply.took.Round(100*time.Millisecond), apply.errorSummaries(), tokens[id] == "", len(deadNonNull(e, tokens)) > 0)
 	if apply.code != 1 {
 		t.Fatalf("an apply whose last renewal was overtaken must fail:\n%s", apply)
@@ -397,7 +397,7 @@ resource "platformer_service_account" "fleet" {
 	e.em.ResetStats()
 	apply, released := heldApply(t, e, c, 2*n, true)
 	tokens := stateTokens(c.state())
-	t.Logf("stalled create: exit %d after %s; %s; renewals made %d; tokens in state not working: %v", apply.code,
+	logOnFailure(t, "stalled create: exit %d after %s; %s; renewals made %d; tokens in state not working: %v", apply.code,
 		apply.took.Round(100*time.Millisecond), released, routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusOK),
 		deadTokens(e, tokens))
 	if apply.code != 0 {
@@ -423,7 +423,7 @@ func TestAccRenewalOutcome_unconfirmedRotation(t *testing.T) {
 	c.write(rotatingOutcomeConfig(e, "2"))
 	apply, released := heldApply(t, e, c, 0, false)
 	after := rotState(t, c)
-	t.Logf("stalled rotation: exit %d after %s; %s; errors %v; active token answers %d", apply.code,
+	logOnFailure(t, "stalled rotation: exit %d after %s; %s; errors %v; active token answers %d", apply.code,
 		apply.took.Round(100*time.Millisecond), released, apply.errorSummaries(), e.tokenStatus(after.str("token")))
 	if apply.code != 1 {
 		t.Fatalf("a rotation whose renewal could not be confirmed must fail:\n%s", apply)

@@ -179,7 +179,7 @@ data "platformer_organization" "dead" {
 		t.Errorf("only %d service-account tokens were issued; the lifecycle did not run", n)
 	}
 	secrets, bytes := scan.run()
-	t.Logf("trace log: %d bytes, %d lines; scanned for %d service-account tokens (every one the emulator issued): none "+
+	logOnFailure(t, "trace log: %d bytes, %d lines; scanned for %d service-account tokens (every one the emulator issued): none "+
 		"found; the admin token, written in the provider block, appears on %d line(s), each a quote of the configuration",
 		bytes, strings.Count(log, "\n"), secrets, adminLines)
 }
@@ -312,7 +312,7 @@ data "platformer_organization" "dead" {
 		t.Errorf("only %d tokens issued; the lifecycle did not run", len(issued))
 	}
 	secrets, bytes := scan.run()
-	t.Logf("built provider via dev_overrides: %d terraform runs; scanned %d bytes (stdout, stderr, errors, a %d-line "+
+	logOnFailure(t, "built provider via dev_overrides: %d terraform runs; scanned %d bytes (stdout, stderr, errors, a %d-line "+
 		"trace log) for %d tokens (the admin token and every service-account token issued): none found",
 		len(runs), bytes, strings.Count(log, "\n"), secrets)
 }
@@ -421,7 +421,7 @@ func TestSecrets_tokenAttributesAreSensitive(t *testing.T) {
 	if checked < 2 {
 		t.Errorf("found only %d token attributes; expected at least the provider's and the token resource's", checked)
 	}
-	t.Logf("%d token attributes, all sensitive, in %d resources and %d data sources and the provider", checked,
+	logOnFailure(t, "%d token attributes, all sensitive, in %d resources and %d data sources and the provider", checked,
 		len(resp.ResourceSchemas), len(resp.DataSourceSchemas))
 }
 
@@ -473,7 +473,7 @@ data "platformer_organization" "test" {
 			if seen.Load() == 0 || withToken.Load() != seen.Load() {
 				t.Errorf("the front (api_url) saw %d requests, %d with the token", seen.Load(), withToken.Load())
 			}
-			t.Logf("redirect to %s: api_url saw %d request(s), the other origin none", target.name, seen.Load())
+			logOnFailure(t, "redirect to %s: api_url saw %d request(s), the other origin none", target.name, seen.Load())
 		})
 	}
 }

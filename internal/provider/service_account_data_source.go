@@ -130,7 +130,7 @@ func (d *serviceAccountDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID := d.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := d.data.resolveOrganization(m.OrganizationID, "data source", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -113,7 +113,7 @@ func (r *serviceAccountEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"killed before it can delete its account leaves one whose token expires after `expires_in`; the next " +
 			"run with the same `name_prefix` in the same scope deletes it once that token has expired.\n\n" +
 			"Requires Terraform 1.10 or later.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"name_prefix": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Start of the account's name; %d random lower-case letters and digits "+
@@ -171,25 +171,32 @@ func (r *serviceAccountEphemeralResource) Schema(_ context.Context, _ ephemeral.
 					"token is not renewed.", formatLifetime(ephemeralMinLifetime), formatLifetime(ephemeralMaxLifetime),
 					formatLifetime(ephemeralDefaultLifetime)),
 			},
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "UUID of the temporary service account.",
-			},
-			"name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Name of the temporary service account: `name_prefix` and a random suffix.",
-			},
-			"token": schema.StringAttribute{
-				Computed:  true,
-				Sensitive: true,
-				MarkdownDescription: "The account's API token. It stops working when the run ends (the account is " +
-					"deleted) or at `expires_at`, whichever comes first.",
-			},
-			"expires_at": schema.StringAttribute{
-				CustomType:          timetypes.RFC3339Type{},
-				Computed:            true,
-				MarkdownDescription: "When the token expires (RFC 3339, on the Console's clock).",
-			},
+		}, ephemeralResultAttributes()),
+	}
+}
+
+// ephemeralResultAttributes are the attributes of the ephemeral platformer_service_account
+// that the Console decides.
+func ephemeralResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "UUID of the temporary service account.",
+		},
+		"name": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Name of the temporary service account: `name_prefix` and a random suffix.",
+		},
+		"token": schema.StringAttribute{
+			Computed:  true,
+			Sensitive: true,
+			MarkdownDescription: "The account's API token. It stops working when the run ends (the account is " +
+				"deleted) or at `expires_at`, whichever comes first.",
+		},
+		"expires_at": schema.StringAttribute{
+			CustomType:          timetypes.RFC3339Type{},
+			Computed:            true,
+			MarkdownDescription: "When the token expires (RFC 3339, on the Console's clock).",
 		},
 	}
 }
@@ -283,24 +290,11 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Terraform opens an ephemeral resource only once its configuration is known; the
-	// provider's own configuration may not be yet (its token or organization from a
-	// resource planned in this run). Then the result is unknown until apply.
-	providerUnknown := r.data != nil && (r.data.unknown != "" || (r.data.organizationUnknown && m.OrganizationID.IsNull()))
-	if !req.Config.Raw.IsFullyKnown() || providerUnknown {
-		if req.ClientCapabilities.DeferralAllowed {
-			reason := ephemeral.DeferredReasonEphemeralResourceConfigUnknown
-			if providerUnknown {
-				reason = ephemeral.DeferredReasonProviderConfigUnknown
-			}
-			resp.Deferred = &ephemeral.Deferred{Reason: reason}
-		}
-		m.setUnknown()
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	if r.openUnknown(ctx, &req, resp, &m) {
 		return
 	}
 	api := r.data.apiOrDiag(&resp.Diagnostics)
-	orgID := r.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := r.data.resolveOrganization(m.OrganizationID, "ephemeral resource", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -331,6 +325,37 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 	if issued == nil {
 		return
 	}
+	r.recordOpened(ctx, resp, api, &m, issued, scope, expiresAt)
+}
+
+// openUnknown answers an Open when the configuration, or the provider's, is not known
+// yet, and reports whether it did: Terraform opens an ephemeral resource only once its
+// configuration is known, but the provider's own may not be yet (its token or
+// organization from a resource planned in this run). Then the result is unknown until
+// apply.
+func (r *serviceAccountEphemeralResource) openUnknown(ctx context.Context, req *ephemeral.OpenRequest, resp *ephemeral.OpenResponse,
+	m *serviceAccountEphemeralModel) bool {
+	providerUnknown := r.data != nil && (r.data.unknown != "" || (r.data.organizationUnknown && m.OrganizationID.IsNull()))
+	if req.Config.Raw.IsFullyKnown() && !providerUnknown {
+		return false
+	}
+	if req.ClientCapabilities.DeferralAllowed {
+		reason := ephemeral.DeferredReasonEphemeralResourceConfigUnknown
+		if providerUnknown {
+			reason = ephemeral.DeferredReasonProviderConfigUnknown
+		}
+		resp.Deferred = &ephemeral.Deferred{Reason: reason}
+	}
+	m.setUnknown()
+	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
+	return true
+}
+
+// recordOpened makes the account created for this run the result, and records in the
+// private data what Close deletes; when that fails, it deletes the account at once.
+func (r *serviceAccountEphemeralResource) recordOpened(ctx context.Context, resp *ephemeral.OpenResponse, api *client.Client,
+	m *serviceAccountEphemeralModel, issued *client.IssuedToken, scope client.Scope, expiresAt time.Time) {
+	orgID := scope.OrganizationID
 	sa := &issued.ServiceAccount
 	if sa.TokenExpiresAt != nil {
 		expiresAt = sa.TokenExpiresAt.UTC()
@@ -352,7 +377,7 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 		resp.Diagnostics.AddError("Cannot Record the Temporary Service Account", err.Error())
 	} else {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ephemeralPrivateKey, raw)...)
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+		resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 	}
 	if resp.Diagnostics.HasError() {
 		// Terraform calls Close only for what opened: delete it now.

@@ -366,7 +366,7 @@ func TestAccServiceAccountEphemeral_planAndApplyLeaveNothing(t *testing.T) {
 	if stateHits+planHits != 0 {
 		t.Errorf("found %d token occurrence(s) in the state file and %d in the plan file", stateHits, planHits)
 	}
-	t.Logf("plan: 1 create, 1 delete, 0 accounts left, its token answers 401; apply of the saved plan: the same; "+
+	logOnFailure(t, "plan: 1 create, 1 delete, 0 accounts left, its token answers 401; apply of the saved plan: the same; "+
 		"terraform.tfstate and tfplan (%d zip entries) searched for %q and for the %d tokens: none found",
 		entries, tokenPrefix, len(tokens))
 }
@@ -523,7 +523,7 @@ resource "terraform_data" "wait" {
 	if strings.Contains(again.stdout, "Leftover") {
 		t.Errorf("a second plan swept again:\n%s", again)
 	}
-	t.Logf("killed run left %q; after 90 minutes on the Console's clock the next plan deleted it and kept the %d "+
+	logOnFailure(t, "killed run left %q; after 90 minutes on the Console's clock the next plan deleted it and kept the %d "+
 		"others (no marker, other prefix, not a random suffix, project scope, never expires, concurrent run)",
 		leftover.Name, len(all)-1)
 }
@@ -663,7 +663,7 @@ resource "platformer_service_account" "elsewhere" {
 		scan.secret(tok, what)
 	}
 	secrets, bytes := scan.run()
-	t.Logf("plan: 1 temporary account opened and closed, its token 401; apply of the saved plan: shop-bot created "+
+	logOnFailure(t, "plan: 1 temporary account opened and closed, its token 401; apply of the saved plan: shop-bot created "+
 		"through the alias, the temporary account deleted, its token 401; a call on the data project: 403; "+
 		"terraform.tfstate and tfplan (%d entries) searched for %q and %d tokens: %d hits; %d bytes of output and "+
 		"TRACE log searched for %d tokens: none", entries, tokenPrefix, len(tokens), stateHits+planHits, bytes, secrets)
@@ -850,7 +850,7 @@ func TestAccServiceAccountEphemeral_faultsLeaveNothing(t *testing.T) {
 	if adopted == 0 {
 		t.Errorf("no lost create was adopted in 8 runs; the seed no longer exercises adoption")
 	}
-	t.Logf("8 runs under faults: %d failed with a reported error, %d adopted a lost create; %d API calls, %d answered "+
+	logOnFailure(t, "8 runs under faults: %d failed with a reported error, %d adopted a lost create; %d API calls, %d answered "+
 		"503, %d answered 502; no account left after any run; %d tokens, all dead", failed, adopted, stats.Total,
 		statusCount(stats, 503), statusCount(stats, 502), len(e.em.IssuedTokens())-1)
 }

@@ -83,7 +83,7 @@ func (l *serviceAccountListResource) List(ctx context.Context, req list.ListRequ
 	var diags diag.Diagnostics
 	diags.Append(req.Config.Get(ctx, &cfg)...)
 	api := l.data.apiOrDiag(&diags)
-	orgID := l.data.resolveOrganization(cfg.OrganizationID, &diags)
+	orgID := l.data.resolveOrganization(cfg.OrganizationID, "list resource", &diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return

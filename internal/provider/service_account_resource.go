@@ -72,6 +72,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	switch {
 	case err == nil:
 		// The creation-time token is dropped here: it is never written to state or logs.
+		discardIssued(ctx, issued)
 		sa = &issued.ServiceAccount
 	case client.IsOutcomeUnknown(err):
 		sa = r.adoptLostCreate(ctx, api, &plan, sentAt, err, &resp.Diagnostics)
@@ -102,7 +103,7 @@ func (r *serviceAccountResource) createOnConsoleClock(ctx context.Context, api *
 	in := plan.createInput()
 	now, known := r.data.consoleNowKnown()
 	sentAt := r.data.localNow()
-	expiry := now.Add(creationTokenLifetime).Truncate(time.Second)
+	expiry := discardExpiry(now, creationTokenLifetime)
 	in.ExpiresAt = &expiry
 	issued, err := api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 	console, learned := r.data.consoleNowKnown()
@@ -111,18 +112,17 @@ func (r *serviceAccountResource) createOnConsoleClock(ctx context.Context, api *
 	}
 	var refused *client.APIError
 	if errors.As(err, &refused) && refused.StatusCode == http.StatusBadRequest && !expiry.After(console) {
-		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
+		expiry = discardExpiry(console, creationTokenLifetime)
 		sentAt = r.data.localNow()
 		issued, err = api.CreateServiceAccount(ctx, plan.OrganizationID.Lower(), in)
 		return issued, sentAt, err
 	}
 	if err == nil && expiry.After(console.Add(creationTokenLifetime+time.Minute)) {
-		expiry = console.Add(creationTokenLifetime).Truncate(time.Second)
 		sa := &issued.ServiceAccount
-		renewed, renewErr := api.RenewServiceAccountToken(ctx, client.Scope{OrganizationID: sa.OrganizationID}, sa.ID, &expiry)
+		renewed, renewErr := r.data.renewAndDiscard(ctx, api, client.Scope{OrganizationID: sa.OrganizationID}, sa.ID,
+			discardExpiry(console, creationTokenLifetime))
 		if renewErr == nil {
-			_ = maskSecrets(ctx, renewed.Token) // discarded: never stored, never logged
-			issued.ServiceAccount = renewed.ServiceAccount
+			issued.ServiceAccount = *renewed
 		} else {
 			tflogDebug(ctx, "could not shorten the discarded creation token to an hour on the Console's clock",
 				map[string]any{"id": sa.ID, "error": renewErr.Error()})
@@ -230,49 +230,19 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState accepts "<service_account_id>" (in the provider's organization) or
-// "<organization_id>/<service_account_id>".
+// "<organization_id>/<service_account_id>" (import_id.go).
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	orgID, ids, ok := accountImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	orgID, id, msg := parseImportID(req.ID, r.data)
-	if msg != "" {
-		resp.Diagnostics.AddError("Invalid Import ID", msg)
-		return
-	}
-	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+	orgID, id := strings.ToLower(orgID), strings.ToLower(ids[0]) // the Console's case; any case is accepted
 
 	// For one manager per account (token_managers.go).
 	r.data.markImporting(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
-}
-
-// parseImportID splits an import id into organization and service account ids, or
-// explains what is wrong with it.
-func parseImportID(raw string, data *providerData) (orgID, id, problem string) {
-	const accepted = "Expected \"<service_account_id>\" (in the provider's organization) or " +
-		"\"<organization_id>/<service_account_id>\", where both are UUIDs."
-	parts := strings.Split(strings.TrimSpace(raw), "/")
-	switch {
-	case len(parts) == 1:
-		id = parts[0]
-		if data != nil {
-			orgID = data.organizationID
-		}
-		if orgID == "" && client.IsUUID(id) {
-			return "", "", fmt.Sprintf("Import id %q names no organization, and the provider has no organization_id. %s", raw, accepted)
-		}
-	case len(parts) == 2:
-		orgID, id = parts[0], parts[1]
-	default:
-		return "", "", fmt.Sprintf("Import id %q has %d parts. %s", raw, len(parts), accepted)
-	}
-	if !client.IsUUID(orgID) || !client.IsUUID(id) {
-		return "", "", fmt.Sprintf("Import id %q is not made of UUIDs. %s", raw, accepted)
-	}
-	return orgID, id, ""
 }
 
 // ModifyPlan fills in the organization from the provider when the configuration leaves
@@ -292,18 +262,8 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var config serviceAccountModel
 	resp.Diagnostics.Append(getModel(ctx, req.Config, &config)...)
 	warnUnknownPermissions(&config, &resp.Diagnostics)
-	if config.OrganizationID.IsNull() {
-		switch {
-		case r.data != nil && r.data.organizationUnknown:
-			plan.OrganizationID = uuidUnknown()
-		case r.data != nil && r.data.organizationID != "":
-			plan.OrganizationID = uuidOf(r.data.organizationID)
-		case r.data != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-					" environment variable, to the organization's UUID.")
-			return
-		}
+	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
+		return
 	}
 	if !req.State.Raw.IsNull() {
 		var state serviceAccountModel
@@ -425,7 +385,7 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"is created with a one-hour expiry so an unused secret does not outlive the apply. Manage the account's " +
 			"token with `platformer_service_account_token`, which reports the token's expiry and renewal time. They are " +
 			"not attributes of this resource, so that renewing the token never changes the account's state.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "UUID of the service account.",
@@ -489,17 +449,23 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 					mapvalidator.ValueSetsAre(setvalidator.SizeBetween(1, catalog.MaxCodesPerBinding)),
 				},
 			},
-			"level": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`organization` or `project`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				CustomType:          timetypes.RFC3339Type{},
-				Computed:            true,
-				MarkdownDescription: "When the account was created (RFC 3339).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		}, accountResultAttributes()),
+	}
+}
+
+// accountResultAttributes are the attributes of platformer_service_account that the Console decides.
+func accountResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"level": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "`organization` or `project`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"created_at": schema.StringAttribute{
+			CustomType:          timetypes.RFC3339Type{},
+			Computed:            true,
+			MarkdownDescription: "When the account was created (RFC 3339).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
 }

@@ -70,7 +70,7 @@ func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action
 	var m revokeTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	api := a.data.apiOrDiag(&resp.Diagnostics)
-	orgID := a.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := a.data.resolveOrganization(m.OrganizationID, "action", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -90,7 +90,7 @@ func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action
 		revokeFailed(&resp.Diagnostics, sa.Name)
 		return
 	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
+	discardIssued(ctx, issued)
 	expiry := "never"
 	if t := issued.ServiceAccount.TokenExpiresAt; t != nil {
 		expiry = t.UTC().Format(time.RFC3339)

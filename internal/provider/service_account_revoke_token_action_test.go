@@ -105,7 +105,7 @@ action "platformer_service_account_revoke_token" "ci" {
 		}
 	}
 	invoked, planned := revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
-	t.Logf("invoke:\n%s\nplan:\n%s", invoked.stdout, planned.stdout)
+	logOnFailure(t, "invoke:\n%s\nplan:\n%s", invoked.stdout, planned.stdout)
 }
 
 // TestAccRevokeTokenAction_unknownAccount: an account that does not exist is an error

@@ -383,18 +383,8 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if config.OrganizationID.IsNull() && r.data != nil {
-		switch {
-		case r.data.organizationUnknown:
-			plan.OrganizationID = uuidUnknown()
-		case r.data.organizationID != "":
-			plan.OrganizationID = uuidOf(r.data.organizationID)
-		default:
-			resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-				"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-					" environment variable, to the organization's UUID.")
-			return
-		}
+	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
+		return
 	}
 	ids, idsKnown := accountIDs(plan.ServiceAccountIDs)
 	if idsKnown {
@@ -911,80 +901,16 @@ func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req re
 		{state.PreviousServiceAccountID.ValueString(), previousTokenID},
 	} {
 		if t.id != "" && t.tokenID != "" {
-			r.discard(ctx, api, &state, t.id, t.tokenID, &resp.Diagnostics)
+			r.data.discardToken(ctx, api, r.scope(&state), strings.ToLower(t.id), t.tokenID, &resp.Diagnostics)
 		}
 	}
 }
 
-// discard renews an account's token and throws the new one away, so the token whose
-// id is tokenID stops working; it leaves alone a token renewed since (someone else's).
-func (r *serviceAccountRotatingTokenResource) discard(ctx context.Context, api *client.Client, state *serviceAccountRotatingTokenModel, id, tokenID string, diags *diag.Diagnostics) {
-	id = strings.ToLower(id)
-	sa, err := r.data.cache.Get(ctx, r.scope(state), id)
-	if client.IsNotFound(err) {
-		return // the account is gone, and its token with it
-	}
-	if err != nil {
-		addAPIError(diags, fmt.Sprintf("read service account %s before invalidating its token", id), err)
-		return
-	}
-	if sa.TokenID != tokenID {
-		tflogDebug(ctx, "token no longer the one this resource issued; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	expiry := r.data.consoleNow(ctx, nil).Add(discardedTokenLifetime).Truncate(time.Second)
-	issued, err := api.RenewServiceAccountToken(ctx, r.scope(state), id, &expiry)
-	r.data.cache.Forget(state.OrganizationID.Lower(), id)
-	if client.IsNotFound(err) {
-		return
-	}
-	if client.IsOutcomeUnknown(err) {
-		// Its answer was lost; if the Console renewed, the token is dead: done.
-		if now, getErr := api.GetServiceAccount(ctx, r.scope(state), id); client.IsNotFound(getErr) ||
-			(getErr == nil && now.TokenID != tokenID) {
-			return
-		}
-	}
-	if err != nil {
-		addAPIError(diags, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and discards the "+
-			"new one, so the tokens this resource issued stop working)", id), err)
-		return
-	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
-}
-
-// ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>".
+// ImportState takes "<id1>,<id2>" or "<organization_id>/<id1>,<id2>" (import_id.go).
 func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "service_account_ids", &resp.Diagnostics); resp.Diagnostics.HasError() {
-		return
-	}
-	const accepted = "Expected \"<service_account_id>,<service_account_id>\" (in the provider's organization) or " +
-		"\"<organization_id>/<service_account_id>,<service_account_id>\", where all are UUIDs and the two accounts differ."
-	raw := strings.TrimSpace(req.ID)
-	orgID, pair := "", raw
-	if i := strings.Index(raw, "/"); i >= 0 {
-		orgID, pair = raw[:i], raw[i+1:]
-	} else if r.data != nil {
-		orgID = r.data.organizationID
-	}
-	ids := strings.Split(pair, ",")
-	for i := range ids {
-		ids[i] = strings.TrimSpace(ids[i])
-	}
-	switch {
-	case len(ids) != 2:
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q does not name two service accounts. %s", req.ID, accepted))
-		return
-	case !client.IsUUID(ids[0]) || !client.IsUUID(ids[1]) || (orgID != "" && !client.IsUUID(orgID)):
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q is not made of UUIDs. %s", req.ID, accepted))
-		return
-	case strings.EqualFold(ids[0], ids[1]):
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names the same account twice. %s", req.ID, accepted))
-		return
-	case orgID == "":
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import id %q names no organization, and the provider "+
-			"has no organization_id. %s", req.ID, accepted))
+	orgID, ids, ok := rotatingImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	list, d := types.ListValue(types.StringType, []attr.Value{types.StringValue(ids[0]), types.StringValue(ids[1])})

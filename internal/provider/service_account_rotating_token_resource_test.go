@@ -779,9 +779,9 @@ resource "platformer_service_account_rotating_token" "pair" {
 		t.Errorf("%d accounts left after destroy", n)
 	}
 	checkOnlyStateTokensWork(t, e, nil)
-	t.Logf("create: %d run(s), %s", len(applies), createStats)
-	t.Logf("rotation: %d run(s), %s", len(rotations), rotationStats)
-	t.Logf("destroy: %d run(s), %s", len(destroys), destroyStats)
+	logOnFailure(t, "create: %d run(s), %s", len(applies), createStats)
+	logOnFailure(t, "rotation: %d run(s), %s", len(rotations), rotationStats)
+	logOnFailure(t, "destroy: %d run(s), %s", len(destroys), destroyStats)
 }
 
 // A rotation whose every renewal answer is lost: the apply fails, the active token in

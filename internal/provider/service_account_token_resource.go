@@ -28,9 +28,6 @@ var (
 	_ resource.ResourceWithValidateConfig = (*serviceAccountTokenResource)(nil)
 )
 
-// discardedTokenLifetime is the expiry of the token that destroy issues and throws away.
-const discardedTokenLifetime = time.Hour
-
 // staleKey is the private-state key recording why the token in state does not work
 // (imported, renewed outside Terraform, a renewal whose answer was lost).
 const staleKey = "token_stale"
@@ -307,59 +304,22 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ServiceAccountID.Lower()
-	sa, err := r.data.cache.Get(ctx, r.scope(&state), id)
-	if client.IsNotFound(err) {
-		return // the account is gone, and its token with it
+	tokenID := state.TokenID.ValueString()
+	if state.Token.IsNull() {
+		tokenID = "" // already dead (renewed elsewhere, imported): the account's token is someone else's
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s before invalidating its token", id), err)
-		return
-	}
-	if state.Token.IsNull() || sa.TokenID != state.TokenID.ValueString() {
-		// The token in state is already dead; renewing now would kill a token someone else holds.
-		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	now, _ := r.consoleNow(ctx, &state)
-	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
-		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
-		return
-	}
-	expiry := now.Add(discardedTokenLifetime).UTC().Truncate(time.Second)
-	issued, err := api.RenewServiceAccountToken(ctx, r.scope(&state), id, &expiry)
-	r.data.cache.Forget(state.OrganizationID.Lower(), id)
-	if client.IsNotFound(err) {
-		return
-	}
-	if client.IsOutcomeUnknown(err) {
-		// Its answer was lost; if the Console renewed, the token in state is dead: done.
-		if now, getErr := api.GetServiceAccount(ctx, r.scope(&state), id); client.IsNotFound(getErr) ||
-			(getErr == nil && now.TokenID != state.TokenID.ValueString()) {
-			return
-		}
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and "+
-			"discards the new one, so the token in state stops working)", id), err)
-		return
-	}
-	_ = maskSecrets(ctx, issued.Token) // discarded: never stored, never logged
+	r.data.discardToken(ctx, api, r.scope(&state), state.ServiceAccountID.Lower(), tokenID, &resp.Diagnostics)
 }
 
-// ImportState takes the service account id (or "<organization_id>/<service_account_id>").
+// ImportState takes the service account id (or "<organization_id>/<service_account_id>"; import_id.go).
 // The secret cannot be read back: state records the metadata, and the next plan renews.
 func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer identityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics)()
-	if req.ID = importIDFromIdentity(ctx, req, "service_account_id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	orgID, ids, ok := tokenImport.parse(ctx, req, r.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	orgID, id, msg := parseImportID(req.ID, r.data)
-	if msg != "" {
-		resp.Diagnostics.AddError("Invalid Import ID", msg)
-		return
-	}
-	orgID, id = strings.ToLower(orgID), strings.ToLower(id) // the Console's case; any case is accepted
+	orgID, id := strings.ToLower(orgID), strings.ToLower(ids[0]) // the Console's case; any case is accepted
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
@@ -420,7 +380,7 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"Creating this resource renews the account's token and keeps the new one, sensitive, in state: after " +
 			"apply the only working token of the account is the one in state. Destroying it renews the token once " +
 			"more and discards the result, so a leaked state file stops being a working credential.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				CustomType:          uuidType{},
@@ -476,34 +436,40 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 					"as a change. Wire it to `time_rotating.x.id`, a version number or a date to rotate on a schedule or " +
 					"on demand.",
 			},
-			"token": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "The token: the raw value for the `Authorization` header. Sensitive. Null after an import or once the token was renewed outside Terraform, until the next apply renews it.",
-			},
-			"token_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Identifier of the current token (not a secret); it changes at every renewal.",
-			},
-			"renewed_at": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				MarkdownDescription: "When the current token was issued (RFC 3339).",
-			},
-			"has_expired": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
-					"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
-					"fixed `expires_at` has passed.",
-			},
-			"renewal_due": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
-					"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
-					"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
-					"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
-					"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
-			},
+		}, tokenResultAttributes()),
+	}
+}
+
+// tokenResultAttributes are the attributes of platformer_service_account_token that the Console decides.
+func tokenResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"token": schema.StringAttribute{
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "The token: the raw value for the `Authorization` header. Sensitive. Null after an import or once the token was renewed outside Terraform, until the next apply renews it.",
+		},
+		"token_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Identifier of the current token (not a secret); it changes at every renewal.",
+		},
+		"renewed_at": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the current token was issued (RFC 3339).",
+		},
+		"has_expired": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the token had expired when it was last read, on the Console's clock (estimated " +
+				"from the `Date` header of its answers). An expired token is renewed by the next apply, unless its " +
+				"fixed `expires_at` has passed.",
+		},
+		"renewal_due": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the last refresh found the token due for renewal by time: expired, or within " +
+				"`renew_before` of its expiry, on the Console's clock. A plan renews the token for time only when the " +
+				"refreshed state says so, so that a saved plan applied later, or an approval given later, does what the " +
+				"plan showed: what becomes due after the refresh is renewed by the next plan. A plan made with " +
+				"`-refresh=false` decides on the state as last refreshed, and warns when the token is due by now.",
 		},
 	}
 }
@@ -559,7 +525,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	planned := plan
-	if !r.planOrganization(&plan, &config, &resp.Diagnostics) {
+	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
 		return
 	}
 	if req.State.Raw.IsNull() {
@@ -577,26 +543,6 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 // tokenPlan is what the steps of ModifyPlan for an existing token work on.
 type tokenPlan struct {
 	plan, planned, config, state *serviceAccountTokenModel
-}
-
-// planOrganization fills in the provider's organization when the configuration leaves
-// it out; false when there is none (diagnosed).
-func (r *serviceAccountTokenResource) planOrganization(plan, config *serviceAccountTokenModel, diags *diag.Diagnostics) bool {
-	if !config.OrganizationID.IsNull() || r.data == nil {
-		return true
-	}
-	switch {
-	case r.data.organizationUnknown:
-		plan.OrganizationID = uuidUnknown()
-	case r.data.organizationID != "":
-		plan.OrganizationID = uuidOf(r.data.organizationID)
-	default:
-		diags.AddAttributeError(path.Root("organization_id"), "Missing Organization ID",
-			"Set organization_id on this resource, or in the provider block, or the "+envOrganizationID+
-				" environment variable, to the organization's UUID.")
-		return false
-	}
-	return true
 }
 
 // planCreate plans a new token: a renewal, to an expires_at that must not have passed.

@@ -69,7 +69,7 @@ func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID := d.data.resolveOrganization(m.OrganizationID, &resp.Diagnostics)
+	orgID := d.data.resolveOrganization(m.OrganizationID, "data source", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
