@@ -773,7 +773,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 		setStale(ctx, resp.Private, rotatingStaleKey, fmt.Sprintf("the active token (service account %s) was renewed outside "+
 			"Terraform at %s (token id %s; state held %s), so the token in state no longer works", active,
 			activeSA.TokenRenewedAt.UTC().Format(time.RFC3339), activeSA.TokenID, state.TokenID.ValueString()), &resp.Diagnostics)
-		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenID, &resp.Diagnostics)
+		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenExpiresAt, activeSA.TokenID, &resp.Diagnostics)
 	}
 	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
 		warnPreviousRenewed(ctx, resp, &state, previous, active, previousSA)

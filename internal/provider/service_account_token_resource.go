@@ -230,7 +230,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 			"in the Console, by another Terraform configuration or state, or by an earlier apply that was interrupted "+
 			"(killed) before it recorded the new token, so the token in state no longer works", rfc3339Of(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
 			&resp.Diagnostics)
-		noticeRenewalElsewhere(ctx, resp.Private, sa.ID, state.RenewedAt, sa.TokenRenewedAt, sa.TokenID, &resp.Diagnostics)
+		noticeRenewalElsewhere(ctx, resp.Private, sa.ID, state.RenewedAt, sa.TokenRenewedAt, sa.TokenExpiresAt, sa.TokenID, &resp.Diagnostics)
 	}
 	state.ID = uuidOf(sa.ID)
 	state.OrganizationID = uuidOf(sa.OrganizationID)

@@ -336,7 +336,10 @@ type foreignRenewal struct {
 // resource issued at ours (null when unknown). It records the renewal in p and warns
 // when the rule above takes it for a second manager.
 func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID string, ours timetypes.RFC3339,
-	theirs time.Time, tokenID string, diags *diag.Diagnostics) {
+	theirs time.Time, theirsExpiresAt *time.Time, tokenID string, diags *diag.Diagnostics) {
+	if revokedAt(theirs, theirsExpiresAt) {
+		return // a revoke (the revoke action, or the same by hand) is not a second manager
+	}
 	b, _ := json.Marshal(foreignRenewal{RenewedAt: theirs.UTC(), TokenID: tokenID})
 	diags.Append(p.SetKey(ctx, foreignRenewalKey, b)...)
 	oursAt, known := timeOf(ours)
@@ -367,6 +370,13 @@ func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID strin
 			"it in the Console, or an apply of this configuration was killed during a renewal), the next apply renews "+
 			"the token and this warning does not come back.",
 			accountID, theirs.UTC().Format(time.RFC3339), tokenID, why))
+}
+
+// revokedAt reports whether a renewal at renewedAt whose token expires at expiresAt is a
+// revoke: a token issued to be thrown away, that expires within seconds (as
+// platformer_service_account_revoke_token issues it), which no manager of a token asks for.
+func revokedAt(renewedAt time.Time, expiresAt *time.Time) bool {
+	return expiresAt != nil && expiresAt.Sub(renewedAt) <= revokedTokenLifetime+time.Second
 }
 
 // noteRenewal is called by an apply that renewed the token (create: answer false; a
