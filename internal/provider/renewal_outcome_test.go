@@ -152,8 +152,34 @@ func TestAccRenewalOutcome_lateEarlierRenewal(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its hold and release")
-	const n = 3
-	c := initCLI(e, outcomeProvider(e)+fleetConfig(n, "1"))
+	c := initCLI(e, outcomeProvider(e)+fleetConfig(lateEarlierTokens, "1"))
+	lateEarlierRenewal(t, e, c)
+}
+
+// The same with the built provider binary, run by terraform as a plugin process of its
+// own (rule 7), configured by its provider block only; the emulator stays in the test,
+// whose hold and release it drives.
+func TestAccRenewalOutcome_lateEarlierRenewalBuiltBinary(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its hold and release")
+	// The built provider runs on this machine's clock: the Console's is set to it, so that
+	// creating the accounts renews no discarded creation token and the counts below are
+	// the tokens' (see TestAccTokenManagers_twoAliasesBuiltBinary).
+	e.clock.Set(time.Now())
+	c := newBuiltCLIDir(e, envAPIURL+"=", envToken+"=", envOrganizationID+"=")
+	c.write(outcomeProvider(e) + fleetConfig(lateEarlierTokens, "1"))
+	lateEarlierRenewal(t, e, c)
+}
+
+// lateEarlierTokens is the number of tokens of the late-earlier-renewal scenario.
+const lateEarlierTokens = 3
+
+// lateEarlierRenewal runs the late-earlier-renewal scenario in c, whose configuration is
+// outcomeProvider with fleetConfig(lateEarlierTokens, "1"), ready to apply.
+func lateEarlierRenewal(t *testing.T, e *accEnv, c *cliDir) {
+	t.Helper()
+	const n = lateEarlierTokens
 	c.must("apply", "-auto-approve")
 	first := stateTokens(c.state())
 
