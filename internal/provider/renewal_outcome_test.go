@@ -178,7 +178,6 @@ const lateEarlierTokens = 3
 // lateEarlierRenewal runs the late-earlier-renewal scenario in c, whose configuration is
 // outcomeProvider with fleetConfig(lateEarlierTokens, "1"), ready to apply.
 func lateEarlierRenewal(t *testing.T, e *accEnv, c *cliDir) {
-	t.Helper()
 	const n = lateEarlierTokens
 	c.must("apply", "-auto-approve")
 	first := stateTokens(c.state())
