@@ -46,6 +46,8 @@ info() { printf '    %s\n' "$*"; }
 die() { printf '\n%sdemo failed:%s %s\n' "$red" "$reset" "$*" >&2; exit 1; }
 
 terraform=${TERRAFORM:-$(command -v terraform || true)}
+# A relative path (make demo TERRAFORM=../shared/cli/tofu-1.12.6) is taken from here, before any cd.
+[[ $terraform != */* || $terraform == /* ]] || terraform=$PWD/$terraform
 [[ -n $terraform && -x $terraform ]] || die "terraform is not on PATH and TERRAFORM names no CLI (nothing here downloads one)"
 for cmd in go curl; do
   command -v "$cmd" >/dev/null 2>&1 || die "$cmd is not on PATH"

@@ -21,7 +21,7 @@ start_emulator() {
   api_url=""
   for _ in $(seq 1 100); do
     kill -0 "$emulator_pid" 2>/dev/null || die "the emulator exited at start"
-    api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" || true)
+    api_url=$(grep -o -m1 'http://127\.0\.0\.1:[0-9][0-9]*' "$work/emulator.log" 2>/dev/null || true)
     [[ -n $api_url ]] && break
     sleep 0.1
   done

@@ -34,6 +34,8 @@ readonly organization_id="a1c3e000-0000-4000-8000-000000000001"
 readonly admin_token="emulator-admin-token"
 goreleaser=${GORELEASER:-$root/bin/goreleaser}
 terraform=${TERRAFORM:-$(command -v terraform || true)}
+# A relative path (make demo TERRAFORM=../shared/cli/tofu-1.12.6) is taken from here, before any cd.
+[[ $terraform != */* || $terraform == /* ]] || terraform=$PWD/$terraform
 
 step() { printf '\n==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
