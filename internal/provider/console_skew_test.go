@@ -68,7 +68,7 @@ resource "platformer_service_account" "bare" {
 			if r.code != 0 {
 				t.Fatalf("Console %s this machine: creating an account fails:\n%s", s.name, r)
 			}
-			checkDiscardedExpiry(t, e, console, "bare")
+			checkDiscardedExpiry(t, e, console, "bare", "the creation token")
 			expectEmptyPlans(t, c, "after the create")
 
 			c.write(timeConfig(e, "expires_in   = \"720h\"\n  renew_before = \"168h\""))
@@ -95,9 +95,9 @@ resource "platformer_service_account" "bare" {
 	}
 }
 
-// checkDiscardedExpiry checks that the token the Console issued at the creation of the
-// account named name expires an hour after now on the Console's clock.
-func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock, name string) {
+// checkDiscardedExpiry checks that the token the provider discarded last (what it was)
+// of the account named name expires an hour after now on the Console's clock.
+func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock, name, what string) {
 	t.Helper()
 	accounts := accountsNamed(t, e, name)
 	if len(accounts) != 1 || accounts[0].TokenExpiresAt == nil {
@@ -105,8 +105,8 @@ func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock
 	}
 	want := console.Now().Add(creationTokenLifetime)
 	if got := *accounts[0].TokenExpiresAt; got.Sub(want).Abs() > time.Minute {
-		t.Errorf("the discarded creation token expires at %s, want %s (an hour after the creation, on the Console's "+
-			"clock; %s off)", got.Format(time.RFC3339), want.Format(time.RFC3339), got.Sub(want).Round(time.Second))
+		t.Errorf("%s: the discarded token expires at %s, want %s (an hour after now, on the Console's clock; %s off)",
+			what, got.Format(time.RFC3339), want.Format(time.RFC3339), got.Sub(want).Round(time.Second))
 	}
 }
 
@@ -297,13 +297,17 @@ func TestAccConsoleSkew_rotate(t *testing.T) {
 			checkRotatingExpiry(t, c, console, "after the rotation")
 			expectEmptyPlans(t, c, "after the rotation")
 
-			// Destroy the rotating token only: its accounts stay, to be looked at.
+			// Destroy the rotating token only: its accounts stay, to be looked at. The day
+			// moved the Console's clock only, so that it is ahead of this machine's in every
+			// subtest; it is put back to s.d from this machine's (as if this machine's clock
+			// had moved the day too), so that the discard is judged with the Console behind too.
+			console.Set(time.Now().UTC().Add(s.d).Truncate(time.Second))
 			c.write(e.config(e.rotatingAccounts()))
 			c.must("apply", "-auto-approve")
 			e.statusIs(t, rotated[0], 401, "the active token after destroy")
 			e.statusIs(t, first[1], 401, "the previous token after destroy")
-			checkDiscardedExpiry(t, e, console, "ci-blue")
-			checkDiscardedExpiry(t, e, console, "ci-green")
+			checkDiscardedExpiry(t, e, console, "ci-blue", "ci-blue after destroy")
+			checkDiscardedExpiry(t, e, console, "ci-green", "ci-green after destroy")
 			c.must("destroy", "-auto-approve")
 		})
 	}
