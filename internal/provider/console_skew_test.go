@@ -68,7 +68,7 @@ resource "platformer_service_account" "bare" {
 			if r.code != 0 {
 				t.Fatalf("Console %s this machine: creating an account fails:\n%s", s.name, r)
 			}
-			checkDiscardedExpiry(t, e, console, "bare")
+			checkDiscardedExpiry(t, e, console, "bare", "the creation token")
 			expectEmptyPlans(t, c, "after the create")
 
 			c.write(timeConfig(e, "expires_in   = \"720h\"\n  renew_before = \"168h\""))
@@ -95,9 +95,9 @@ resource "platformer_service_account" "bare" {
 	}
 }
 
-// checkDiscardedExpiry checks that the token the Console issued at the creation of the
-// account named name expires an hour after now on the Console's clock.
-func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock, name string) {
+// checkDiscardedExpiry checks that the token the provider discarded last (what it was)
+// of the account named name expires an hour after now on the Console's clock.
+func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock, name, what string) {
 	t.Helper()
 	accounts := accountsNamed(t, e, name)
 	if len(accounts) != 1 || accounts[0].TokenExpiresAt == nil {
@@ -105,8 +105,8 @@ func checkDiscardedExpiry(t *testing.T, e *accEnv, console *emulator.ManualClock
 	}
 	want := console.Now().Add(creationTokenLifetime)
 	if got := *accounts[0].TokenExpiresAt; got.Sub(want).Abs() > time.Minute {
-		t.Errorf("the discarded creation token expires at %s, want %s (an hour after the creation, on the Console's "+
-			"clock; %s off)", got.Format(time.RFC3339), want.Format(time.RFC3339), got.Sub(want).Round(time.Second))
+		t.Errorf("%s: the discarded token expires at %s, want %s (an hour after now, on the Console's clock; %s off)",
+			what, got.Format(time.RFC3339), want.Format(time.RFC3339), got.Sub(want).Round(time.Second))
 	}
 }
 
@@ -250,4 +250,104 @@ func grepLines(text, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// rotatingAddr is the rotating token of rotatingConfig.
+const rotatingAddr = "platformer_service_account_rotating_token.test"
+
+// The rotating token: each renewal is sent the expiry expires_in after now on the
+// Console's clock, the refresh judges rotate_every on it (rotation_due), and the destroy
+// gives the discarded tokens an hour on it. The provider, a fresh process for every
+// command on this machine's clock, must not take this machine's clock for the Console's
+// before an answer has told it.
+func TestAccConsoleSkew_rotate(t *testing.T) {
+	t.Parallel()
+	for _, s := range skews {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			e, console := skewedEnv(t, s.d)
+			c := builtSkewCLI(e)
+			// The accounts first: their creation issues tokens of its own (the create test).
+			c.write(e.config(e.rotatingAccounts()))
+			c.must("apply", "-auto-approve")
+			c.write(e.rotatingConfig("rotate_every = \"1d\"\n  expires_in   = \"3d\""))
+			before := len(e.em.IssuedTokens())
+			if r := c.run("apply", "-auto-approve"); r.code != 0 {
+				t.Fatalf("Console %s this machine: creating the rotating token fails:\n%s", s.name, r)
+			}
+			first := newTokens(e, before) // the previous account's token, then the active one's
+			if len(first) != 2 || tokenOf(c, rotatingAddr) != first[1] {
+				t.Fatalf("the create issued %d tokens, want 2, the second one active", len(first))
+			}
+			checkRotatingExpiry(t, c, console, "after the create")
+			expectEmptyPlans(t, c, "after the create")
+
+			// A day and a minute on, on the Console: the active token is rotate_every old.
+			console.Advance(24*time.Hour + time.Minute)
+			checkRotationPlanned(t, c, console)
+			before = len(e.em.IssuedTokens())
+			c.must("apply", "-auto-approve")
+			rotated := newTokens(e, before)
+			if len(rotated) != 1 || tokenOf(c, rotatingAddr) != rotated[0] {
+				t.Fatalf("the rotation issued %d tokens, want 1, active", len(rotated))
+			}
+			e.statusIs(t, rotated[0], 200, "the new active token")
+			e.statusIs(t, first[1], 200, "the previous token")
+			e.statusIs(t, first[0], 401, "the token before the previous one")
+			checkRotatingExpiry(t, c, console, "after the rotation")
+			expectEmptyPlans(t, c, "after the rotation")
+
+			// Destroy the rotating token only: its accounts stay, to be looked at. The day
+			// moved the Console's clock only, so that it is ahead of this machine's in every
+			// subtest; it is put back to s.d from this machine's (as if this machine's clock
+			// had moved the day too), so that the discard is judged with the Console behind too.
+			console.Set(time.Now().UTC().Add(s.d).Truncate(time.Second))
+			c.write(e.config(e.rotatingAccounts()))
+			c.must("apply", "-auto-approve")
+			e.statusIs(t, rotated[0], 401, "the active token after destroy")
+			e.statusIs(t, first[1], 401, "the previous token after destroy")
+			checkDiscardedExpiry(t, e, console, "ci-blue", "ci-blue after destroy")
+			checkDiscardedExpiry(t, e, console, "ci-green", "ci-green after destroy")
+			c.must("destroy", "-auto-approve")
+		})
+	}
+}
+
+// checkRotatingExpiry checks that the active token of the rotating token in c's state
+// expires 3 days (its expires_in) after now on the Console's clock.
+func checkRotatingExpiry(t *testing.T, c *cliDir, console *emulator.ManualClock, when string) {
+	t.Helper()
+	got, err := time.Parse(time.RFC3339, attrOf(t, c, rotatingAddr, "expires_at"))
+	if err != nil {
+		t.Fatalf("%s: expires_at: %v", when, err)
+	}
+	if want := console.Now().Add(72 * time.Hour); got.Sub(want).Abs() > time.Minute {
+		t.Errorf("%s: the active token expires at %s, want %s (expires_in after the Console's now; %s off)", when,
+			got.Format(time.RFC3339), want.Format(time.RFC3339), got.Sub(want).Round(time.Second))
+	}
+}
+
+// rotationNow matches the Console's now as the plan that rotates for time states it.
+var rotationNow = regexp.MustCompile(`rotate_every \(1d\) or more before now \(([0-9TZ:+-]+)`)
+
+// checkRotationPlanned checks that the next plan rotates, saying why, at the Console's
+// now on its clock.
+func checkRotationPlanned(t *testing.T, c *cliDir, console *emulator.ManualClock) {
+	t.Helper()
+	r := c.run("plan", "-detailed-exitcode")
+	out := strings.Join(strings.Fields(r.stdout), " ") // as Terraform wraps it, unwrapped
+	m := rotationNow.FindStringSubmatch(out)
+	if r.code != 2 || !strings.Contains(out, "Warning: Token Will Be Rotated") || m == nil {
+		t.Fatalf("a day and a minute on, on the Console's clock: expected a plan that rotates and says why:\n%s", r)
+	}
+	got, err := time.Parse(time.RFC3339, m[1])
+	if err != nil {
+		t.Fatalf("the plan's now %q: %v", m[1], err)
+	}
+	if got.Sub(console.Now()).Abs() > time.Minute {
+		t.Errorf("the plan says now is %s, the Console's clock reads %s", m[1], console.Now().Format(time.RFC3339))
+	}
+	if !strings.Contains(out, "on the Console's clock, which is about") {
+		t.Errorf("the plan does not say which clock it read:\n%s", r)
+	}
 }
