@@ -17,20 +17,7 @@ func TestAccServiceAccountEphemeral_closeWithinCLIBudget(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its fault and latency knobs")
-	c := initCLI(e, relProvider(e, "")+`
-ephemeral "platformer_service_account" "run" {
-  name_prefix = "slowclose-"
-  permissions = ["organization.viewer"]
-  expires_in  = "30m"
-}
-
-resource "terraform_data" "use" {
-  provisioner "local-exec" {
-    command     = "sleep 1"
-    environment = { RUN = ephemeral.platformer_service_account.run.name }
-  }
-}
-`)
+	c := initCLI(e, relProvider(e, "")+runWithProvisioner("slowclose-"))
 	p := c.start("apply", "-auto-approve")
 	p.awaitOutput("terraform_data.use: Provisioning with 'local-exec'", time.Minute)
 	e.em.SetLatency(2 * time.Second)

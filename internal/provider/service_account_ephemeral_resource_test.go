@@ -864,20 +864,7 @@ func TestAccServiceAccountEphemeral_closeFailureWarns(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its fault knobs and clock")
-	c := initCLI(e, relProvider(e, "")+`
-ephemeral "platformer_service_account" "run" {
-  name_prefix = "unclosed-"
-  permissions = ["organization.viewer"]
-  expires_in  = "30m"
-}
-
-resource "terraform_data" "use" {
-  provisioner "local-exec" {
-    command     = "sleep 1"
-    environment = { RUN = ephemeral.platformer_service_account.run.name }
-  }
-}
-`)
+	c := initCLI(e, relProvider(e, "")+runWithProvisioner("unclosed-"))
 	p := c.start("apply", "-auto-approve")
 	p.awaitOutput("terraform_data.use: Provisioning with 'local-exec'", time.Minute)
 	e.em.SetFaults(1, 0)
@@ -934,4 +921,24 @@ func TestServiceAccountEphemeral_schema(t *testing.T) {
 	if len(s.Block.Attributes) != 11 {
 		t.Errorf("%d attributes, want 11", len(s.Block.Attributes))
 	}
+}
+
+// runWithProvisioner is an ephemeral account (name_prefix prefix) whose name a
+// provisioner uses for a second: a run that holds the account open while a test changes
+// the Console under it (faults, latency) before Close.
+func runWithProvisioner(prefix string) string {
+	return fmt.Sprintf(`
+ephemeral "platformer_service_account" "run" {
+  name_prefix = %q
+  permissions = ["organization.viewer"]
+  expires_in  = "30m"
+}
+
+resource "terraform_data" "use" {
+  provisioner "local-exec" {
+    command     = "sleep 1"
+    environment = { RUN = ephemeral.platformer_service_account.run.name }
+  }
+}
+`, prefix)
 }
