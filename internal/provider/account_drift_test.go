@@ -44,17 +44,6 @@ resource "platformer_service_account_token" "test" {
 	return cfg
 }
 
-// expectNoDrift runs terraform plan -refresh-only and terraform plan, both with
-// -detailed-exitcode, and fails the test unless both are empty (exit 0).
-func expectNoDrift(t *testing.T, c *cliDir, when string) {
-	t.Helper()
-	for _, args := range [][]string{{"plan", "-refresh-only", "-detailed-exitcode"}, {"plan", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 && (args[1] != "-refresh-only" || !c.refreshOnlyEmpty(r)) {
-			t.Errorf("%s: terraform %s is not empty (exit %d):\n%s", when, strings.Join(args, " "), r.code, r.stdout+r.stderr)
-		}
-	}
-}
-
 // After create, after a rotation and after the token resource is removed (destroy
 // renews the token), terraform plan -refresh-only and terraform plan are empty.
 func TestAccServiceAccount_noDriftWhenTheTokenChanges(t *testing.T) {
@@ -63,17 +52,17 @@ func TestAccServiceAccount_noDriftWhenTheTokenChanges(t *testing.T) {
 	e.needEmulator("its clock")
 	c := initCLI(e, driftConfig(e, "", "1"))
 	c.must("apply", "-auto-approve")
-	expectNoDrift(t, c, "after create")
+	expectEmptyPlans(t, c, "after create")
 
 	e.clock.Advance(time.Hour) // renewed_at moves with the renewal
 	c.write(driftConfig(e, "", "2"))
 	c.must("apply", "-auto-approve")
-	expectNoDrift(t, c, "after a rotation")
+	expectEmptyPlans(t, c, "after a rotation")
 
 	e.clock.Advance(time.Hour)
 	c.write(driftConfig(e, "", ""))
 	c.must("apply", "-auto-approve")
-	expectNoDrift(t, c, "after the token resource was removed")
+	expectEmptyPlans(t, c, "after the token resource was removed")
 }
 
 // renewElsewhere renews the account's token outside Terraform, with another expiry, an
@@ -127,7 +116,7 @@ func TestAccServiceAccount_applyAfterRenewalElsewhere(t *testing.T) {
 	}
 	checkDescription("second")
 	c.must("apply", "-auto-approve") // renews the token renewed away
-	expectNoDrift(t, c, "after apply -refresh=false and an apply")
+	expectEmptyPlans(t, c, "after apply -refresh=false and an apply")
 
 	// a saved plan
 	c.write(driftConfig(e, "third", "1"))
@@ -140,7 +129,7 @@ func TestAccServiceAccount_applyAfterRenewalElsewhere(t *testing.T) {
 	}
 	checkDescription("third")
 	c.must("apply", "-auto-approve")
-	expectNoDrift(t, c, "after the saved plan and an apply")
+	expectEmptyPlans(t, c, "after the saved plan and an apply")
 }
 
 // The state upgrader takes a state written by schema version 0 (which had
@@ -313,7 +302,7 @@ func TestAccServiceAccount_stateFromV0PlansNothing(t *testing.T) {
 		t.Errorf("a state of schema version 0 does not plan empty (exit %d):\n%s", r.code, r.stdout+r.stderr)
 	}
 	c.must("apply", "-refresh-only", "-auto-approve")
-	expectNoDrift(t, c, "after the upgraded state was refreshed")
+	expectEmptyPlans(t, c, "after the upgraded state was refreshed")
 	for _, in := range c.state() {
 		if in.Addr == saAddr {
 			if _, ok := in.Attrs["token_expires_at"]; ok {

@@ -30,11 +30,7 @@ resource "platformer_service_account" "a" {
 		if got := c.state()[0].str("description"); got != description {
 			t.Errorf("state holds %q, want %q", got, description)
 		}
-		for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-			if r := c.run(args...); r.code != 0 {
-				t.Errorf("terraform %s after the apply is not empty:\n%s", strings.Join(args, " "), r)
-			}
-		}
+		expectEmptyPlans(t, c, "after the apply")
 		c.must("destroy", "-auto-approve")
 	}
 }

@@ -298,12 +298,7 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 			t.Errorf("the token in state for service account %s answers HTTP %d, want 200", id, status)
 		}
 	}
-	if plan := c.run("plan", "-detailed-exitcode"); plan.code != 0 {
-		t.Errorf("the plan after recovery is not empty:\n%s", plan)
-	}
-	if plan := c.run("plan", "-refresh-only", "-detailed-exitcode"); plan.code != 0 {
-		t.Errorf("the refresh-only plan after recovery is not empty:\n%s", plan)
-	}
+	expectEmptyPlans(t, c, "after recovery")
 	logOnFailure(t, "killed (SIGKILL, terraform and provider) with %d %s %s in flight; %d of those writes reached the Console "+
 		"and were carried out; %d account(s) left outside state; recovered with %d import step(s) and %s; the Console "+
 		"then held the %d configured accounts, the %d tokens in state worked, both plans were empty",

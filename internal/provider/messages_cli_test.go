@@ -255,11 +255,7 @@ resource "platformer_service_account" "b" {
 		t.Errorf("the Console held %v and now holds %v", accounts, got)
 	}
 	c.write(evidenceConfig(e, e.URL))
-	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 {
-			t.Errorf("against the Console, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
-		}
-	}
+	expectEmptyPlans(t, c, "against the Console")
 }
 
 // timeoutConfig is evidenceConfig against the Console with a short request_timeout.
@@ -313,11 +309,7 @@ func TestAccRequestTimeoutSaysWhatWasTried(t *testing.T) {
 	if got := emulatorAccounts(t, e); !reflect.DeepEqual(got, accounts) {
 		t.Errorf("the Console held %v and now holds %v", accounts, got)
 	}
-	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 {
-			t.Errorf("once the Console answers in time, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
-		}
-	}
+	expectEmptyPlans(t, c, "once the Console answers in time")
 }
 
 // A renewal planned because state holds no token (here: after an import) warns that the
@@ -351,9 +343,5 @@ func TestAccServiceAccountToken_importedRenewalWarnsOfTheCurrentToken(t *testing
 	if _, renewed := onlyEntry(t, stateTokens(c.state())); renewed == "" || e.tokenStatus(renewed) != http.StatusOK {
 		t.Error("the token in state after the renewal does not work")
 	}
-	for _, args := range [][]string{{"plan", "-detailed-exitcode"}, {"plan", "-refresh-only", "-detailed-exitcode"}} {
-		if r := c.run(args...); r.code != 0 {
-			t.Errorf("after the renewal, terraform %s is not empty:\n%s", strings.Join(args, " "), r)
-		}
-	}
+	expectEmptyPlans(t, c, "after the renewal")
 }

@@ -220,7 +220,7 @@ func lateEarlierRenewal(t *testing.T, e *accEnv, c *cliDir) {
 		e.statusIs(t, tok, http.StatusUnauthorized, "the token of "+id+" before the stalled apply")
 	}
 	expectOutput(t, apply, "Apply complete! Resources: 0 added, 3 changed, 0 destroyed.")
-	expectNoChanges(t, c, "after the stalled apply")
+	expectEmptyPlans(t, c, "after the stalled apply")
 }
 
 // The same stall, but the held renewals are let go only after the apply ended: the
@@ -285,7 +285,7 @@ func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
 	}
 	c.must("apply", "-auto-approve")
 	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
-	expectNoChanges(t, c, "after recovery")
+	expectEmptyPlans(t, c, "after recovery")
 }
 
 // rotatingOutcomeConfig is the rotating token over blue and green with this test's provider.
@@ -325,7 +325,7 @@ func TestAccRenewalOutcome_rotation(t *testing.T) {
 	}
 	e.statusIs(t, after.str("token"), http.StatusOK, "the new active token")
 	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
-	expectNoChanges(t, c, "after the stalled rotation")
+	expectEmptyPlans(t, c, "after the stalled rotation")
 }
 
 // awaitHold waits until at least n writes are held, the first of them departed (its
@@ -398,7 +398,7 @@ func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 			"issued token id", id))
 	c.must("apply", "-auto-approve")
 	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
-	expectNoChanges(t, c, "after recovery")
+	expectEmptyPlans(t, c, "after recovery")
 }
 
 // The same stall when the tokens are created (the accounts exist): the account's token
@@ -429,7 +429,7 @@ resource "platformer_service_account" "fleet" {
 		t.Fatalf("the stalled create failed:\n%s", apply)
 	}
 	checkOnlyStateTokensWork(t, e, tokens)
-	expectNoChanges(t, c, "after the stalled create")
+	expectEmptyPlans(t, c, "after the stalled create")
 }
 
 // A rotation whose renewal is held until the apply ended: the apply fails naming the
@@ -476,5 +476,5 @@ func TestAccRenewalOutcome_unconfirmedRotation(t *testing.T) {
 	}
 	e.statusIs(t, done.str("token"), http.StatusOK, "the new active token")
 	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
-	expectNoChanges(t, c, "after recovery")
+	expectEmptyPlans(t, c, "after recovery")
 }

@@ -55,7 +55,7 @@ func rotationDueShows(t *testing.T, e *accEnv, c *cliDir, pastDue func()) {
 	if first.Attrs["rotation_due"] != false {
 		t.Errorf("after create: rotation_due = %v, want false", first.Attrs["rotation_due"])
 	}
-	expectNoChanges(t, c, "after create")
+	expectEmptyPlans(t, c, "after create")
 
 	pastDue()
 	stale := c.run("plan", "-refresh=false", "-detailed-exitcode")

@@ -84,7 +84,7 @@ resource "platformer_service_account_rotating_token" "inside" {
 		}
 		e.statusIs(t, after.str("token"), http.StatusOK, a+": the active token")
 	}
-	expectNoChanges(t, c, "after the unknown trigger resolved to the same value")
+	expectEmptyPlans(t, c, "after the unknown trigger resolved to the same value")
 
 	// And one that resolves to another value rotates.
 	c.write(strings.Replace(cfg("g3"), `input            = "v1"`, `input            = "v2"`, 1))
@@ -95,7 +95,7 @@ resource "platformer_service_account_rotating_token" "inside" {
 			t.Errorf("%s: a trigger that changed must rotate", a)
 		}
 	}
-	expectNoChanges(t, c, "after the unknown trigger resolved to a new value")
+	expectEmptyPlans(t, c, "after the unknown trigger resolved to a new value")
 }
 
 func redactToken(attr, v string) string {
@@ -130,11 +130,11 @@ resource "platformer_service_account_rotating_token" "test" {
 	}
 	c := initCLI(e, cfg(true))
 	c.must("apply", "-auto-approve")
-	expectNoChanges(t, c, "after create with upper-case ids")
+	expectEmptyPlans(t, c, "after create with upper-case ids")
 	created := rotState(t, c)
 
 	c.write(cfg(false))
-	expectNoChanges(t, c, "after the ids changed to lower case")
+	expectEmptyPlans(t, c, "after the ids changed to lower case")
 
 	// Import with the ids (and the organization) in upper case.
 	c.must("state", "rm", rotAddr)
@@ -154,9 +154,9 @@ resource "platformer_service_account_rotating_token" "test" {
 	after := rotState(t, c)
 	e.statusIs(t, after.str("token"), http.StatusOK, "the token after the import's rotation")
 	e.statusIs(t, created.str("token"), http.StatusOK, "the token active before the import (kept, as the import promised)")
-	expectNoChanges(t, c, "after the import's rotation")
+	expectEmptyPlans(t, c, "after the import's rotation")
 	c.write(cfg(true))
-	expectNoChanges(t, c, "after the ids changed to upper case again")
+	expectEmptyPlans(t, c, "after the ids changed to upper case again")
 }
 
 // Item 5: a new spelling of the same rotate_every (or expires_in) plans nothing.
@@ -170,7 +170,7 @@ func TestAccServiceAccountRotatingToken_sameDurationOtherSpelling(t *testing.T) 
 	c.write(e.rotatingConfig(`
   rotate_every = "720h"
   expires_in   = "2160h"`))
-	expectNoChanges(t, c, `after rotate_every "30d" -> "720h" and expires_in "90d" -> "2160h"`)
+	expectEmptyPlans(t, c, `after rotate_every "30d" -> "720h" and expires_in "90d" -> "2160h"`)
 }
 
 // Item 3: a rotation that becomes due between terraform plan -out and terraform apply
@@ -216,7 +216,7 @@ func TestAccServiceAccountRotatingToken_dueAfterSavedPlan(t *testing.T) {
 	}
 	e.statusIs(t, rotated.str("token"), http.StatusOK, "the new token")
 	e.statusIs(t, first.str("token"), http.StatusOK, "the previous token")
-	expectNoChanges(t, c, "after the rotation")
+	expectEmptyPlans(t, c, "after the rotation")
 }
 
 // Item 3 with the built provider binary, as Terraform runs it in production (one provider
@@ -232,7 +232,7 @@ func TestAccServiceAccountRotatingToken_dueAfterSavedPlanBuiltBinary(t *testing.
 	c.write(e.rotatingConfig(`rotate_every = "30d"`))
 	c.must("apply", "-auto-approve")
 	first := rotState(t, c)
-	expectNoChanges(t, c, "after create")
+	expectEmptyPlans(t, c, "after create")
 
 	moveClock(t, e, `{"advance": "719h59m"}`)
 	c.write(e.rotatingConfig(`
@@ -258,6 +258,6 @@ func TestAccServiceAccountRotatingToken_dueAfterSavedPlanBuiltBinary(t *testing.
 	c.must("apply", "-auto-approve")
 	e.statusIs(t, rotState(t, c).str("token"), http.StatusOK, "the new token")
 	e.statusIs(t, first.str("token"), http.StatusOK, "the previous token")
-	expectNoChanges(t, c, "after the rotation")
+	expectEmptyPlans(t, c, "after the rotation")
 	c.must("destroy", "-auto-approve")
 }

@@ -274,17 +274,6 @@ func TestAccServiceAccountRotatingToken_rotationByTrigger(t *testing.T) {
 
 // ---- through the terraform CLI, to see warnings and plan -refresh-only -------------------
 
-// expectNoChanges runs plan and plan -refresh-only: both must be empty.
-func expectNoChanges(t *testing.T, c *cliDir, when string) {
-	t.Helper()
-	if r := c.run("plan", "-detailed-exitcode"); r.code != 0 {
-		t.Errorf("%s: terraform plan is not empty:\n%s", when, r)
-	}
-	if r := c.run("plan", "-refresh-only", "-detailed-exitcode"); r.code != 0 {
-		t.Errorf("%s: terraform plan -refresh-only is not empty:\n%s", when, r)
-	}
-}
-
 // rotState is the rotating token in the state file.
 func rotState(t *testing.T, c *cliDir) cliInstance {
 	t.Helper()
@@ -329,11 +318,11 @@ func TestAccServiceAccountRotatingToken_rotationByAge(t *testing.T) {
 	first := rotState(t, c)
 	t1 := first.str("token")
 	e.statusIs(t, t1, http.StatusOK, "the first token")
-	expectNoChanges(t, c, "after create")
+	expectEmptyPlans(t, c, "after create")
 
 	// 29 days on, the active token is not rotate_every old yet: nothing to do.
 	e.clock.Advance(29 * 24 * time.Hour)
-	expectNoChanges(t, c, "29 days after create")
+	expectEmptyPlans(t, c, "29 days after create")
 
 	// One more day: the plan rotates, and says why.
 	e.clock.Advance(24 * time.Hour)
@@ -364,7 +353,7 @@ func TestAccServiceAccountRotatingToken_rotationByAge(t *testing.T) {
 	}
 	e.statusIs(t, t2, http.StatusOK, "the new token")
 	e.statusIs(t, t1, http.StatusOK, "the previous token, one rotation later")
-	expectNoChanges(t, c, "after the first rotation")
+	expectEmptyPlans(t, c, "after the first rotation")
 
 	// 30 days more: the second rotation renews the first account again.
 	e.clock.Advance(30 * 24 * time.Hour)
@@ -373,7 +362,7 @@ func TestAccServiceAccountRotatingToken_rotationByAge(t *testing.T) {
 	e.statusIs(t, t3, http.StatusOK, "the newest token")
 	e.statusIs(t, t2, http.StatusOK, "the previous token")
 	e.statusIs(t, t1, http.StatusUnauthorized, "the token before the previous one")
-	expectNoChanges(t, c, "after the second rotation")
+	expectEmptyPlans(t, c, "after the second rotation")
 
 	// Nobody applied for 80 days: the active token has expired; the plan says so.
 	e.clock.Advance(80 * 24 * time.Hour)
@@ -387,7 +376,7 @@ func TestAccServiceAccountRotatingToken_rotationByAge(t *testing.T) {
 	c.must("apply", "-auto-approve")
 	t4 := rotState(t, c).str("token")
 	e.statusIs(t, t4, http.StatusOK, "the token after the expiry")
-	expectNoChanges(t, c, "after the rotation of an expired token")
+	expectEmptyPlans(t, c, "after the rotation of an expired token")
 
 	c.must("destroy", "-auto-approve")
 	e.statusIs(t, t4, http.StatusUnauthorized, "the token after destroy")
@@ -427,7 +416,7 @@ func TestAccServiceAccountRotatingToken_outOfBand(t *testing.T) {
 	e.statusIs(t, t2, http.StatusOK, "the new token")
 	e.statusIs(t, t1, http.StatusUnauthorized, "the token renewed away")
 	e.statusIs(t, elsewhere.Token, http.StatusOK, "the token issued elsewhere (now the previous account's)")
-	expectNoChanges(t, c, "after the rotation")
+	expectEmptyPlans(t, c, "after the rotation")
 
 	// Someone renews the inactive account: the previous token is gone. The plan warns,
 	// and rotates nothing: the active token still works.
@@ -451,7 +440,7 @@ func TestAccServiceAccountRotatingToken_outOfBand(t *testing.T) {
 		t.Error("the apply after a renewal of the inactive account changed the token")
 	}
 	e.statusIs(t, t2, http.StatusOK, "the active token")
-	expectNoChanges(t, c, "after the renewal of the inactive account was recorded")
+	expectEmptyPlans(t, c, "after the renewal of the inactive account was recorded")
 
 	// The active account is deleted: the rotating token leaves state with a warning,
 	// and the next apply creates the account and the rotating token anew.
@@ -469,7 +458,7 @@ func TestAccServiceAccountRotatingToken_outOfBand(t *testing.T) {
 	third := rotState(t, c)
 	e.statusIs(t, third.str("token"), http.StatusOK, "the token after the account was created again")
 	e.statusIs(t, t2, http.StatusUnauthorized, "the deleted account's token")
-	expectNoChanges(t, c, "after recreation")
+	expectEmptyPlans(t, c, "after recreation")
 	c.must("destroy", "-auto-approve")
 	e.statusIs(t, third.str("token"), http.StatusUnauthorized, "the token after destroy")
 }
@@ -835,7 +824,7 @@ func TestAccServiceAccountRotatingToken_lostRotation(t *testing.T) {
 	}
 	e.statusIs(t, done.str("token"), http.StatusOK, "the new token")
 	e.statusIs(t, before.str("token"), http.StatusOK, "the previous token")
-	expectNoChanges(t, c, "after recovery")
+	expectEmptyPlans(t, c, "after recovery")
 	c.must("destroy", "-auto-approve")
 	e.statusIs(t, done.str("token"), http.StatusUnauthorized, "the token after destroy")
 	e.statusIs(t, before.str("token"), http.StatusUnauthorized, "the previous token after destroy")
@@ -872,7 +861,7 @@ func TestAccServiceAccountRotatingToken_importKeepsActiveToken(t *testing.T) {
 	after := rotState(t, c)
 	e.statusIs(t, after.str("token"), http.StatusOK, "the token after the import's rotation")
 	e.statusIs(t, before.str("token"), http.StatusOK, "the token active before the import")
-	expectNoChanges(t, c, "after the import's rotation")
+	expectEmptyPlans(t, c, "after the import's rotation")
 	c.must("destroy", "-auto-approve")
 }
 

@@ -28,7 +28,7 @@ func TestAccTokenTriggers_anyType(t *testing.T) {
 			e := newAccEnv(t)
 			c := initCLI(e, triggerTypesConfig(e, tc.value))
 			c.must("apply", "-auto-approve")
-			expectNoChanges(t, c, "after create with rotation_trigger = "+tc.value)
+			expectEmptyPlans(t, c, "after create with rotation_trigger = "+tc.value)
 			before := triggerTokens(t, c)
 
 			// A change of value (same type) rotates both, then the plans are empty again.
@@ -43,7 +43,7 @@ func TestAccTokenTriggers_anyType(t *testing.T) {
 					t.Errorf("%s: rotation_trigger %s -> %s did not renew the token", addr, tc.value, tc.changed)
 				}
 			}
-			expectNoChanges(t, c, "after rotation_trigger changed to "+tc.changed)
+			expectEmptyPlans(t, c, "after rotation_trigger changed to "+tc.changed)
 		})
 	}
 }

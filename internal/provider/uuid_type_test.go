@@ -130,7 +130,7 @@ func TestAccUUIDs_anyCase(t *testing.T) {
 	name := e.uniqueName("uuid-case")
 	c := initCLI(e, uuidCaseConfig(e, name, strings.ToUpper))
 	c.must("apply", "-auto-approve")
-	expectNoDrift(t, c, "after an apply with upper-case UUIDs")
+	expectEmptyPlans(t, c, "after an apply with upper-case UUIDs")
 	for addr, want := range map[string]string{
 		"data.platformer_service_account.by_id":   name + "-org",
 		"data.platformer_service_account.by_name": strings.ToUpper(e.ShopID),
@@ -143,10 +143,10 @@ func TestAccUUIDs_anyCase(t *testing.T) {
 		}
 	}
 	c.write(uuidCaseConfig(e, name, strings.ToLower))
-	expectNoDrift(t, c, "after writing the same UUIDs in lower case")
+	expectEmptyPlans(t, c, "after writing the same UUIDs in lower case")
 	c.must("apply", "-auto-approve")
 	c.write(uuidCaseConfig(e, name, strings.ToUpper))
-	expectNoDrift(t, c, "after writing them in upper case again")
+	expectEmptyPlans(t, c, "after writing them in upper case again")
 }
 
 // A map key cannot be compared without regard to case: an upper-case project UUID in
