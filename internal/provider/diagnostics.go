@@ -161,3 +161,16 @@ func currentTokenFate(state *serviceAccountTokenModel, now time.Time) string {
 	}
 	return "The current token stops working when this apply renews it; the new one is stored in state."
 }
+
+// maxMessage is the longest diagnostic detail a person is asked to read.
+const maxMessage = 600
+
+// clip shortens a detail built from parts of unknown length (an error of the Console, a
+// reason recorded earlier) to maxMessage characters, ending it with "…" when cut.
+func clip(detail string) string {
+	r := []rune(detail)
+	if len(r) <= maxMessage {
+		return detail
+	}
+	return string(r[:maxMessage-1]) + "…"
+}

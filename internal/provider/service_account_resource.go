@@ -71,8 +71,8 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	var sa *client.ServiceAccount
 	switch {
 	case err == nil:
-		// The creation-time token is dropped here: it is never written to state or logs.
-		discardIssued(ctx, issued)
+		// The creation-time token is dropped here: it is never written to state, and the
+		// client never logs it.
 		sa = &issued.ServiceAccount
 	case client.IsOutcomeUnknown(err):
 		sa = r.adoptLostCreate(ctx, api, &plan, sentAt, err, &resp.Diagnostics)

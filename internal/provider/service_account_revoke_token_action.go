@@ -15,13 +15,6 @@ import (
 
 var _ action.ActionWithConfigure = (*serviceAccountRevokeTokenAction)(nil)
 
-// revokedTokenLifetime is the lifetime asked for the token that replaces a revoked one,
-// which is discarded unseen. The Console accepts any instant in the future on its own
-// clock, kept to the second; the provider knows that clock from the Date header of the
-// Console's answers, within about a second. A few seconds is the shortest lifetime
-// that the Console accepts however its clock and this machine's differ.
-const revokedTokenLifetime = 5 * time.Second
-
 // NewServiceAccountRevokeTokenAction returns the platformer_service_account_revoke_token
 // action.
 func NewServiceAccountRevokeTokenAction() action.Action { return &serviceAccountRevokeTokenAction{} }
@@ -45,8 +38,9 @@ func (a *serviceAccountRevokeTokenAction) Schema(_ context.Context, _ action.Sch
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Revokes a service account's token at once, for a token that leaked: " +
 			"`terraform apply -invoke=action.platformer_service_account_revoke_token.NAME` renews the token and " +
-			"discards the new one unseen, with the shortest lifetime the Console accepts (a few seconds). The leaked " +
-			"token stops working when the renewal is made. Nothing else in the configuration is planned or changed.\n\n" +
+			"discards the new one unseen (it expires within the hour). The revoke is done once the account shows a token " +
+			"other than the leaked one, even when the Console's answer is lost. A token that has expired already is " +
+			"left alone: nothing is changed. Nothing else in the configuration is planned or changed.\n\n" +
 			"The configuration that manages the token (`platformer_service_account_token` or " +
 			"`platformer_service_account_rotating_token`) notices the renewal at its next plan, and issues a fresh " +
 			"token, saying why. See the guide [When a token leaks](../guides/token-leak).",
@@ -64,8 +58,7 @@ func (a *serviceAccountRevokeTokenAction) Schema(_ context.Context, _ action.Sch
 	}
 }
 
-// Invoke reads the account (which also measures the Console's clock), renews its token
-// for revokedTokenLifetime and drops the new token.
+// Invoke revokes the account's token (revokeToken, token_lifecycle.go) and says what it did.
 func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m revokeTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -74,31 +67,36 @@ func (a *serviceAccountRevokeTokenAction) Invoke(ctx context.Context, req action
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	scope, id := client.Scope{OrganizationID: orgID}, m.ServiceAccountID.Lower()
-	sa, err := api.GetServiceAccount(ctx, scope, id)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s, whose token is to be revoked", id), err)
-		return
+	id := m.ServiceAccountID.Lower()
+	out := a.data.revokeToken(ctx, api, client.Scope{OrganizationID: orgID}, id)
+	sa := out.Account
+	switch {
+	case sa == nil && client.IsNotFound(out.Err):
+		resp.Diagnostics.AddAttributeError(path.Root("service_account_id"), "Service Account Not Found",
+			fmt.Sprintf("No token was revoked: service_account_id %s names no service account of organization %s "+
+				"(organization_id, or the provider's). Give the id of an account of that organization, or set "+
+				"organization_id to the account's organization.", id, orgID))
+	case sa == nil:
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("read service account %s, whose token is to be revoked", id), out.Err)
+	case out.Expired:
+		progress(resp, fmt.Sprintf("Nothing to revoke: the token of %q (%s, token id %s) expired at %s on the Console's "+
+			"clock and no longer works. Nothing was changed.", sa.Name, id, sa.TokenID, sa.TokenExpiresAt.UTC().Format(time.RFC3339)))
+	case out.Revoked:
+		progress(resp, revokedText(sa, out.After))
+	default:
+		revokeFailed(&resp.Diagnostics, sa, out)
 	}
-	progress(resp, fmt.Sprintf("Revoking the token of service account %q (%s), token id %s.", sa.Name, id, sa.TokenID))
-	expiresAt := api.ConsoleNow().Add(revokedTokenLifetime)
-	const again = "the Console may have renewed it: if so, the leaked token no longer works; invoke the action " +
-		"again to make sure"
-	issued, _ := a.data.renewToken(ctx, api, renewRequest{scope: scope, id: id, before: sa.TokenID, expiresAt: &expiresAt,
-		lostNote: again, unconfirmedNote: again}, &resp.Diagnostics)
-	if issued == nil {
-		revokeFailed(&resp.Diagnostics, sa.Name)
-		return
+}
+
+// revokedText says what a revoke did: the leaked token (as sa held it) no longer works.
+func revokedText(sa, after *client.ServiceAccount) string {
+	if after == nil {
+		return fmt.Sprintf("Revoked: service account %q (%s) no longer exists, so its token (id %s) no longer works.",
+			sa.Name, sa.ID, sa.TokenID)
 	}
-	discardIssued(ctx, issued)
-	expiry := "never"
-	if t := issued.ServiceAccount.TokenExpiresAt; t != nil {
-		expiry = t.UTC().Format(time.RFC3339)
-	}
-	progress(resp, fmt.Sprintf("Revoked: the token of %q was renewed at %s, so the previous token (id %s) no longer "+
-		"works. Its replacement (id %s) was discarded unseen and expires at %s. The configuration that manages this "+
-		"token issues a fresh one at its next apply.", sa.Name, issued.ServiceAccount.TokenRenewedAt.UTC().Format(time.RFC3339),
-		sa.TokenID, issued.ServiceAccount.TokenID, expiry))
+	return fmt.Sprintf("Revoked: the token of %q was renewed at %s, so the leaked token (id %s) no longer works. Its "+
+		"replacement (id %s) was discarded unseen. The configuration that manages this token issues a fresh one at its "+
+		"next apply.", sa.Name, after.TokenRenewedAt.UTC().Format(time.RFC3339), sa.TokenID, after.TokenID)
 }
 
 func progress(resp *action.InvokeResponse, msg string) {
@@ -107,9 +105,14 @@ func progress(resp *action.InvokeResponse, msg string) {
 	}
 }
 
-// revokeFailed adds, to the failed renewal's error, that the leaked token may still work.
-func revokeFailed(diags *diag.Diagnostics, name string) {
+// revokeFailed reports a revoke that was not seen done: the leaked token still worked
+// when last read.
+func revokeFailed(diags *diag.Diagnostics, sa *client.ServiceAccount, out revokeOutcome) {
+	again := "Invoke the action again, or renew the token in the Console."
+	if out.Unknown {
+		again = "The Console may still make the renewal; invoke the action again to make sure."
+	}
 	diags.AddAttributeError(path.Root("service_account_id"), "Token Not Revoked",
-		fmt.Sprintf("The token of %q was not revoked (see the error above): unless the Console made the renewal, the "+
-			"leaked token still works. Invoke the action again, or renew the token in the Console.", name))
+		clip(fmt.Sprintf("The token of %q (%s, token id %s) was not revoked and still worked when last read. %s "+
+			"Cause: %s", sa.Name, sa.ID, sa.TokenID, again, out.Err)))
 }

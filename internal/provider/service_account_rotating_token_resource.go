@@ -88,13 +88,6 @@ var (
 
 const (
 	rotatingResourceType = "platformer_service_account_rotating_token"
-	// rotatingStaleKey is the private-state key recording why the active token in state
-	// does not work.
-	rotatingStaleKey = "rotating_token_stale"
-	// rotatingForeignPreviousKey is the private-state key set when the previous account's
-	// token was renewed outside Terraform: that token is someone else's, and destroy
-	// leaves it alone.
-	rotatingForeignPreviousKey = "rotating_previous_foreign"
 	// minRotateEvery is the shortest rotate_every accepted.
 	minRotateEvery = time.Minute
 )
@@ -493,7 +486,7 @@ func rotationReasons(ctx context.Context, req *resource.ModifyPlanRequest, plan,
 	now time.Time, note string) []string {
 	active := state.ActiveServiceAccountID.ValueString()
 	if state.Token.IsNull() {
-		return []string{staleReason(ctx, req.Private, rotatingStaleKey,
+		return []string{staleReason(ctx, req.Private,
 			fmt.Sprintf("the active token (service account %s) in state does not work", active))}
 	}
 	if !dueInRotatingState(plan, state) {
@@ -711,10 +704,7 @@ func (r *serviceAccountRotatingTokenResource) Create(ctx context.Context, req re
 	plan.PreviousServiceAccountID = types.StringValue(ids[0])
 	plan.PreviousTokenID = types.StringValue(first.ServiceAccount.TokenID)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	noteRenewal(ctx, resp.Private, false, &resp.Diagnostics) // one manager (token_managers.go)
+	renewed(ctx, resp.Private, false, &resp.Diagnostics, ids[0], ids[1]) // token_record.go
 }
 
 func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -770,7 +760,7 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 
 	if !state.Token.IsNull() && activeSA.TokenID != state.TokenID.ValueString() {
 		state.Token = types.StringNull()
-		setStale(ctx, resp.Private, rotatingStaleKey, fmt.Sprintf("the active token (service account %s) was renewed outside "+
+		setStale(ctx, resp.Private, fmt.Sprintf("the active token (service account %s) was renewed outside "+
 			"Terraform at %s (token id %s; state held %s), so the token in state no longer works", active,
 			activeSA.TokenRenewedAt.UTC().Format(time.RFC3339), activeSA.TokenID, state.TokenID.ValueString()), &resp.Diagnostics)
 		noticeRenewalElsewhere(ctx, resp.Private, active, state.RenewedAt, activeSA.TokenRenewedAt, activeSA.TokenExpiresAt, activeSA.TokenID, &resp.Diagnostics)
@@ -804,7 +794,7 @@ func warnPreviousRenewed(ctx context.Context, resp *resource.ReadResponse, state
 			"The active token (service account %s) is not affected, and nothing is rotated because of this.",
 			previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
 			prev, active))
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, []byte(`{"foreign":true}`))...)
+	updateRecord(ctx, resp.Private, &resp.Diagnostics, func(r *tokenRecord) { r.ForeignPrevious = true })
 }
 
 // rotatingKeepUUID keeps the UUID in state, in its case, when it is the Console's.
@@ -875,10 +865,7 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 	plan.PreviousServiceAccountID = types.StringValue(active)
 	plan.PreviousTokenID = state.TokenID
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingStaleKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotatingForeignPreviousKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
+	renewed(ctx, resp.Private, true, &resp.Diagnostics, next) // token_record.go
 }
 
 func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -893,7 +880,7 @@ func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req re
 		activeTokenID = "" // already dead; the account's current token is someone else's
 	}
 	previousTokenID := state.PreviousTokenID.ValueString()
-	if raw, d := req.Private.GetKey(ctx, rotatingForeignPreviousKey); !d.HasError() && len(raw) > 0 {
+	if loadRecord(ctx, req.Private).ForeignPrevious {
 		previousTokenID = "" // renewed outside Terraform: someone else's
 	}
 	for _, t := range []struct{ id, tokenID string }{
@@ -918,7 +905,7 @@ func (r *serviceAccountRotatingTokenResource) ImportState(ctx context.Context, r
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ids[0]+","+ids[1])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_ids"), list)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
-	setStale(ctx, resp.Private, rotatingStaleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
+	setStale(ctx, resp.Private, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the tokens' metadata but not the "+
 			"secret. The account renewed last is taken as active; the next terraform apply rotates: it renews the token "+

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -27,10 +26,6 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*serviceAccountTokenResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*serviceAccountTokenResource)(nil)
 )
-
-// staleKey is the private-state key recording why the token in state does not work
-// (imported, renewed outside Terraform, a renewal whose answer was lost).
-const staleKey = "token_stale"
 
 // renewalDue is what the last refresh found due for a token whose renewal_due is
 // true: it has expired, or is within renew_before of its expiry.
@@ -101,9 +96,7 @@ func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.C
 	ctx = maskSecrets(ctx, issued.Token)
 	state := r.stateFromIssued(&plan, issued)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	noteRenewal(ctx, resp.Private, false, &resp.Diagnostics) // one manager (token_managers.go)
+	renewed(ctx, resp.Private, false, &resp.Diagnostics, plan.ServiceAccountID.Lower()) // token_record.go
 }
 
 // renew issues a new token for the planned expiry, the account's token being before
@@ -226,7 +219,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	if state.TokenID.ValueString() != sa.TokenID && !state.Token.IsNull() {
 		// Someone renewed the token: the one in state no longer works.
 		state.Token = types.StringNull()
-		setStale(ctx, resp.Private, staleKey, fmt.Sprintf("the token was renewed elsewhere at %s (token id %s; state held %s), "+
+		setStale(ctx, resp.Private, fmt.Sprintf("the token was renewed elsewhere at %s (token id %s; state held %s), "+
 			"in the Console, by another Terraform configuration or state, or by an earlier apply that was interrupted "+
 			"(killed) before it recorded the new token, so the token in state no longer works", rfc3339Of(&sa.TokenRenewedAt).ValueString(), sa.TokenID, state.TokenID.ValueString()),
 			&resp.Diagnostics)
@@ -256,7 +249,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	if !plan.Token.IsUnknown() {
 		// No renewal planned (renew_before changed, say): only state changes.
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
+		updateRecord(ctx, resp.Private, &resp.Diagnostics, func(r *tokenRecord) { r.Replacing = nil })
 		return
 	}
 	issued, unconfirmed := r.renew(ctx, api, &plan, state.TokenID.ValueString(), &resp.Diagnostics)
@@ -267,9 +260,7 @@ func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.U
 	ctx = maskSecrets(ctx, issued.Token)
 	next := r.stateFromIssued(&plan, issued)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, staleKey, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacingKey, nil)...)
-	noteRenewal(ctx, resp.Private, true, &resp.Diagnostics) // one manager (token_managers.go)
+	renewed(ctx, resp.Private, true, &resp.Diagnostics, plan.ServiceAccountID.Lower()) // token_record.go
 }
 
 // afterFailedRenewal makes state match the Console after a renewal failed: when the
@@ -294,7 +285,7 @@ func (r *serviceAccountTokenResource) afterFailedRenewal(ctx context.Context, ap
 	}
 	state.Token = types.StringNull()
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
-	setStale(ctx, resp.Private, staleKey, reason, &resp.Diagnostics)
+	setStale(ctx, resp.Private, reason, &resp.Diagnostics)
 }
 
 func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -324,37 +315,10 @@ func (r *serviceAccountTokenResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), orgID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("renewal_due"), false)...) // the refresh that follows decides
-	setStale(ctx, resp.Private, staleKey, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
+	setStale(ctx, resp.Private, "it was imported, and the Console never shows a token again after issuing it", &resp.Diagnostics)
 	resp.Diagnostics.AddWarning("Token Cannot Be Imported",
 		"The Console shows a token only when it issues it, so the import recorded the token's metadata but not the "+
 			"secret. The next terraform apply renews the token (the current one stops working) and stores the new one.")
-}
-
-// privateSetter is the part of private state that Read, Update and ImportState share.
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// setStale records in private state, under key, why the token in state does not work.
-func setStale(ctx context.Context, p privateSetter, key, reason string, diags *diag.Diagnostics) {
-	b, _ := json.Marshal(map[string]string{"reason": reason})
-	diags.Append(p.SetKey(ctx, key, b)...)
-}
-
-// privateGetter is the part of private state that ModifyPlan reads.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-// staleReason is the reason setStale recorded under key, or otherwise (none recorded).
-func staleReason(ctx context.Context, p privateGetter, key, otherwise string) string {
-	if raw, d := p.GetKey(ctx, key); !d.HasError() && len(raw) > 0 {
-		var stale map[string]string
-		if json.Unmarshal(raw, &stale) == nil && stale["reason"] != "" {
-			return stale["reason"]
-		}
-	}
-	return otherwise
 }
 
 // serviceAccountTokenModel is the platformer_service_account_token resource.
@@ -657,7 +621,7 @@ func renewalConfigChanges(config, state, plan *serviceAccountTokenModel) []strin
 func renewalReasons(ctx context.Context, private privateGetter, state *serviceAccountTokenModel, due *renewalDue,
 	now time.Time, note string) []string {
 	if state.Token.IsNull() {
-		return []string{staleReason(ctx, private, staleKey, "the token in state does not work")}
+		return []string{staleReason(ctx, private, "the token in state does not work")}
 	}
 	if due == nil {
 		return nil

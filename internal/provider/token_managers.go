@@ -64,10 +64,6 @@ import (
 // or two workspaces) nothing is shared, so a token's fight is noticed on the Console
 // instead: see noticeRenewalElsewhere below.
 
-// replacingKey is the private-state key of the replacement marker: the token id of the
-// prior state, written by a ModifyPlan that has a prior state.
-const replacingKey = "replacing_token"
-
 // tokenKey and accountKey are the registry's keys of an account's token and of the
 // account itself (id in lower case).
 func tokenKey(accountID string) string   { return "token " + accountID }
@@ -151,12 +147,6 @@ type claimedAccount struct {
 	attr path.Path
 }
 
-// privateState is the private state of a plan, a refresh or an apply.
-type privateState interface {
-	privateGetter
-	privateSetter
-}
-
 // claimFromPlan applies the one-manager rule from a token resource's ModifyPlan, once
 // the accounts are known. priorTokenID is the prior state's token id (ignored for a
 // create); replacing says that this plan replaces the resource (its create, which
@@ -181,24 +171,18 @@ func (d *providerData) claimFromPlan(ctx context.Context, manager string, req *r
 }
 
 // writeClaimMarker records the prior state's token id in the private state being
-// planned, for the create half of a replacement.
-func writeClaimMarker(ctx context.Context, p privateSetter, priorTokenID string, diags *diag.Diagnostics) {
-	marker, _ := json.Marshal(priorTokenID)
-	diags.Append(p.SetKey(ctx, replacingKey, marker)...)
+// planned (the record's Replacing), for the create half of a replacement.
+func writeClaimMarker(ctx context.Context, p privateState, priorTokenID string, diags *diag.Diagnostics) {
+	updateRecord(ctx, p, diags, func(r *tokenRecord) { r.Replacing = &priorTokenID })
 }
 
 // readClaimMarker is the token id that the first half of a replacement recorded, and
 // whether there is one.
 func readClaimMarker(ctx context.Context, p privateGetter) (string, bool) {
-	raw, d := p.GetKey(ctx, replacingKey)
-	if d.HasError() || len(raw) == 0 {
-		return "", false
+	if m := loadRecord(ctx, p).Replacing; m != nil {
+		return *m, true
 	}
-	var tokenID string
-	if json.Unmarshal(raw, &tokenID) != nil {
-		return "", false
-	}
-	return tokenID, true
+	return "", false
 }
 
 // claimTokenManager claims accountID's token for the resource described by c, and adds
@@ -300,105 +284,57 @@ func (d *providerData) importingAccount(ctx context.Context, p privateGetter) bo
 // ---- across configurations: a fight noticed on the Console ---------------------------
 
 // Two managers in different provider configurations (two aliases, two workspaces) never
-// see each other's claims; they see each other's renewals. A refresh that finds the
+// see each other's claims; they see each other's renewals. A refresh that finds an
 // account's token renewed elsewhere (the Console's token id differs from state's)
-// reports a second manager, with a warning at plan, when either
-//   - the renewal found was made less than fightWindow after the renewal recorded in
-//     state (both instants as the Console recorded them: its renewed_at for the token in
-//     state, and for the token it holds now), or
-//   - the renewal recorded in state was itself this resource's answer to a renewal made
-//     elsewhere: found renewed elsewhere again, with no renewal of this resource for
-//     another reason in between.
+// records it (the record's Elsewhere, per account), and warns of a second manager when
+// either
+//   - the renewal found was made less than fightWindow after this resource's last
+//     renewal (both instants as the Console recorded them), or
+//   - this resource's last renewal of that account answered a renewal made elsewhere,
+//     and the one found now came less than answerWindow after it: renewed elsewhere
+//     twice in a row, as by a manager that applies on another schedule.
 // The first catches managers that apply together (two aliases of one configuration,
-// two workspaces run by one push) at the first refresh after; the second catches those
-// that apply at other times (two schedules) at their second round.
-
-// fightWindow: a renewal made elsewhere this soon after ours is taken for a second manager.
-const fightWindow = time.Hour
+// two workspaces run by one push); the second, those that apply at other times. Two
+// renewals in the Console months apart are neither. A token issued to be thrown away
+// (a revoke, a destroy: issuedToDiscard) is never a manager's.
 
 const (
-	// foreignRenewalKey is the private-state key in which a refresh records the renewal
-	// made elsewhere that it found (which the plan then answers with a renewal).
-	foreignRenewalKey = "renewal_elsewhere"
-	// answeredKey is the private-state key in which an apply records that its renewal
-	// answered a renewal made elsewhere.
-	answeredKey = "renewal_answered_elsewhere"
+	// fightWindow: a renewal made elsewhere this soon after ours is taken for a second manager.
+	fightWindow = time.Hour
+	// answerWindow: a renewal made elsewhere this soon after ours answered another is too.
+	answerWindow = 7 * 24 * time.Hour
 )
 
-// foreignRenewal is a renewal made elsewhere, as private state records it.
-type foreignRenewal struct {
-	RenewedAt time.Time `json:"renewed_at"`
-	TokenID   string    `json:"token_id"`
-}
-
 // noticeRenewalElsewhere is called by a refresh that finds the token of accountID
-// renewed elsewhere: at theirs, with token id tokenID, while state holds the token this
-// resource issued at ours (null when unknown). It records the renewal in p and warns
-// when the rule above takes it for a second manager.
+// renewed elsewhere: at theirs, with token id tokenID and expiry theirsExpiresAt, while
+// this resource last renewed it at ours (null when unknown). It records the renewal in
+// p and warns when the rule above takes it for a second manager.
 func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID string, ours timetypes.RFC3339,
 	theirs time.Time, theirsExpiresAt *time.Time, tokenID string, diags *diag.Diagnostics) {
-	if revokedAt(theirs, theirsExpiresAt) {
-		return // a revoke (the revoke action, or the same by hand) is not a second manager
+	if issuedToDiscard(theirs, theirsExpiresAt) {
+		return // a revoke (the revoke action, or the same by hand) or a destroy is not a manager
 	}
-	b, _ := json.Marshal(foreignRenewal{RenewedAt: theirs.UTC(), TokenID: tokenID})
-	diags.Append(p.SetKey(ctx, foreignRenewalKey, b)...)
+	answered, wasAnswer := loadRecord(ctx, p).answered(accountID)
+	noticed(ctx, p, accountID, foreignRenewal{RenewedAt: theirs.UTC(), TokenID: tokenID}, diags)
 	oursAt, known := timeOf(ours)
+	if !known || theirs.Before(oursAt) {
+		return
+	}
 	var why string
-	switch answered, wasAnswer := recordedRenewal(ctx, p, answeredKey); {
-	case known && !theirs.Before(oursAt) && theirs.Sub(oursAt) < fightWindow:
-		after := "less than a second"
-		if d := theirs.Sub(oursAt).Truncate(time.Second); d > 0 {
-			after = durationText(d)
-		}
-		why = fmt.Sprintf("%s after this resource renewed it at %s", after, oursAt.UTC().Format(time.RFC3339))
-	case wasAnswer:
-		why = fmt.Sprintf("and this resource's renewal before (at %s) answered a renewal made elsewhere at %s: "+
-			"renewed elsewhere twice in a row", ours.ValueString(), answered.RenewedAt.UTC().Format(time.RFC3339))
+	switch since := theirs.Sub(oursAt); {
+	case since < fightWindow:
+		why = fmt.Sprintf("%s after this resource renewed it", durationText(max(since.Truncate(time.Second), time.Second)))
+	case wasAnswer && since < answerWindow:
+		why = fmt.Sprintf("again after this resource answered a renewal made elsewhere at %s",
+			answered.RenewedAt.UTC().Format(time.RFC3339))
 	default:
 		return
 	}
 	diags.AddWarning("Service Account Token Managed Elsewhere Too",
-		fmt.Sprintf("The token of service account %s was renewed elsewhere at %s (token id %s), %s. That is what a second "+
-			"manager of this account's token does: a platformer_service_account_token or "+
-			"platformer_service_account_rotating_token in another configuration, workspace or state, or behind another "+
-			"provider alias of this configuration (each alias runs in a provider process of its own, so the plan-time "+
-			"check for a token managed twice cannot see it). Each renews the token away from the other at every apply: "+
-			"neither keeps a working token. Keep one manager: where the token should no longer be managed, remove the "+
-			"resource from state without destroying it (terraform state rm <address>, or a removed block with "+
-			"lifecycle { destroy = false }), then delete its block — destroying it would renew the token once more — "+
-			"and pass the remaining manager's token to whoever needs it. If there is no other manager (someone renewed "+
-			"it in the Console, or an apply of this configuration was killed during a renewal), the next apply renews "+
-			"the token and this warning does not come back.",
-			accountID, theirs.UTC().Format(time.RFC3339), tokenID, why))
-}
-
-// revokedAt reports whether a renewal at renewedAt whose token expires at expiresAt is a
-// revoke: a token issued to be thrown away, that expires within seconds (as
-// platformer_service_account_revoke_token issues it), which no manager of a token asks for.
-func revokedAt(renewedAt time.Time, expiresAt *time.Time) bool {
-	return expiresAt != nil && expiresAt.Sub(renewedAt) <= revokedTokenLifetime+time.Second
-}
-
-// noteRenewal is called by an apply that renewed the token (create: answer false; a
-// renewal planned in place: answer true): it records whether the renewal answered one
-// made elsewhere, for the rule above.
-func noteRenewal(ctx context.Context, p privateState, answer bool, diags *diag.Diagnostics) {
-	var answered []byte
-	if answer {
-		if raw, d := p.GetKey(ctx, foreignRenewalKey); !d.HasError() && len(raw) > 0 {
-			answered = raw
-		}
-	}
-	diags.Append(p.SetKey(ctx, answeredKey, answered)...)
-	diags.Append(p.SetKey(ctx, foreignRenewalKey, nil)...)
-}
-
-// recordedRenewal is the renewal recorded under key, if any.
-func recordedRenewal(ctx context.Context, p privateGetter, key string) (foreignRenewal, bool) {
-	var r foreignRenewal
-	raw, d := p.GetKey(ctx, key)
-	if d.HasError() || len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
-		return r, false
-	}
-	return r, true
+		fmt.Sprintf("The token of service account %s was renewed elsewhere at %s, %s, as a second manager would: keep "+
+			"one manager, and remove the other from its state without destroying it (terraform state rm, or a removed "+
+			"block with destroy = false). A platformer_service_account_token or rotating token in another configuration, "+
+			"workspace or provider alias renews the token away from this one at every apply. If no one else manages it, "+
+			"the next apply renews it and this does not come back.",
+			accountID, theirs.UTC().Format(time.RFC3339), why))
 }
