@@ -174,3 +174,13 @@ func clip(detail string) string {
 	}
 	return string(r[:maxMessage-1]) + "…"
 }
+
+// upperFirst is s with its first letter in upper case: a reason recorded in lower case
+// (it also ends sentences) that begins one.
+func upperFirst(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}

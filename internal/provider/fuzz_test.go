@@ -108,7 +108,7 @@ func wireTime(t time.Time) time.Time {
 // schema, then the resource's ValidateConfig — and returns their errors.
 func tokenPlanTimeErrors(t *testing.T, in, at string, now time.Time) []string {
 	ctx := context.Background()
-	r := &serviceAccountTokenResource{clock: emulator.NewManualClock(now)}
+	r := &serviceAccountTokenResource{data: &providerData{clock: emulator.NewManualClock(now)}}
 	var sresp resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
 	var errs []string

@@ -128,7 +128,7 @@ func (p *platformerProvider) Configure(ctx context.Context, req provider.Configu
 func (p *platformerProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewServiceAccountResource,
-		func() resource.Resource { return &serviceAccountTokenResource{clock: p.clock} },
+		func() resource.Resource { return &serviceAccountTokenResource{} },
 		NewServiceAccountRotatingTokenResource,
 	}
 }

@@ -152,7 +152,7 @@ func TestAccRenewalOutcome_lateEarlierRenewal(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its hold and release")
-	c := initCLI(e, outcomeProvider(e)+fleetConfig(lateEarlierTokens, "1"))
+	c := initCLI(e, outcomeProvider(e)+expiringFleetConfig(lateEarlierTokens, "1"))
 	lateEarlierRenewal(t, e, c)
 }
 
@@ -168,7 +168,7 @@ func TestAccRenewalOutcome_lateEarlierRenewalBuiltBinary(t *testing.T) {
 	// the tokens' (see TestAccTokenManagers_twoAliasesBuiltBinary).
 	e.clock.Set(time.Now())
 	c := newBuiltCLIDir(e, envAPIURL+"=", envToken+"=", envOrganizationID+"=")
-	c.write(outcomeProvider(e) + fleetConfig(lateEarlierTokens, "1"))
+	c.write(outcomeProvider(e) + expiringFleetConfig(lateEarlierTokens, "1"))
 	lateEarlierRenewal(t, e, c)
 }
 
@@ -176,14 +176,14 @@ func TestAccRenewalOutcome_lateEarlierRenewalBuiltBinary(t *testing.T) {
 const lateEarlierTokens = 3
 
 // lateEarlierRenewal runs the late-earlier-renewal scenario in c, whose configuration is
-// outcomeProvider with fleetConfig(lateEarlierTokens, "1"), ready to apply.
+// outcomeProvider with expiringFleetConfig(lateEarlierTokens, "1"), ready to apply.
 func lateEarlierRenewal(t *testing.T, e *accEnv, c *cliDir) {
 	const n = lateEarlierTokens
 	c.must("apply", "-auto-approve")
 	first := stateTokens(c.state())
 
 	// The happy path: one renewal each, and no read to confirm it.
-	c.write(outcomeProvider(e) + fleetConfig(n, "2"))
+	c.write(outcomeProvider(e) + expiringFleetConfig(n, "2"))
 	e.em.ResetStats()
 	c.must("apply", "-auto-approve")
 	stats := e.em.Stats()
@@ -196,7 +196,7 @@ func lateEarlierRenewal(t *testing.T, e *accEnv, c *cliDir) {
 	second := stateTokens(c.state())
 	checkOnlyStateTokensWork(t, e, second)
 
-	c.write(outcomeProvider(e) + fleetConfig(n, "3"))
+	c.write(outcomeProvider(e) + expiringFleetConfig(n, "3"))
 	e.em.ResetStats()
 	apply, released := heldApply(t, e, c, 2*n, true)
 	stats = e.em.Stats()
@@ -251,11 +251,10 @@ func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
 	}
 	for id := range before {
 		expectOutput(t, apply, "Error: Token Renewal Not Confirmed",
-			fmt.Sprintf("Could not confirm the renewal of the token of service account %s (1 attempt): the outcome of a "+
-				"renewal sent at", id),
-			"could not be confirmed: no answer came, and the account's token had not changed 10s later, so the "+
-				"Console may still make it, which stops the token in state from working.",
-			"State records that the token in state does not work, and the next apply renews it again.")
+			fmt.Sprintf("Could not confirm the renewal of the token of service account %s (1 attempt); apply again once "+
+				"the Console answers. The answer to a renewal sent at", id),
+			"was lost, and 10s later the account's token had not changed, so the Console may still make it. "+
+				"State records that the token in state does not work, and the next apply renews it again.")
 		if tokens[id] != "" {
 			t.Errorf("after the unconfirmed renewal of %s, state still holds a token (working: %v); want null", id,
 				e.tokenStatus(tokens[id]) == http.StatusOK)
@@ -276,9 +275,8 @@ func TestAccRenewalOutcome_unconfirmedIsStale(t *testing.T) {
 	}
 	// Terraform prints the first of similar warnings, and counts the others.
 	// (The time is the Console's; its clock stands still in this test, while this machine's runs.)
-	expectOutput(t, plan, "Warning: Token Will Be Renewed", "because the outcome of a renewal sent at 2026-11-2",
-		"could not be confirmed: no answer came, and the account's token had not changed 10s later, so the Console "+
-			"may still make it, which stops the token in state from working.",
+	expectOutput(t, plan, "Warning: Token Will Be Renewed", "because the answer to a renewal sent at 2026-11-2",
+		"was lost, and 10s later the account's token had not changed, so the Console may still make it.",
 		"(and one more similar warning elsewhere)")
 	if strings.Contains(plan.stdout, "interrupted") {
 		t.Errorf("the plan blames an interrupted apply:\n%s", plan)
@@ -294,6 +292,7 @@ func rotatingOutcomeConfig(e *accEnv, trigger string) string {
 resource "platformer_service_account_rotating_token" "test" {
   service_account_ids = [platformer_service_account.blue.id, platformer_service_account.green.id]
   rotate_every        = "30d"
+  expires_in          = "90d"
   rotation_trigger    = %q
 }
 `, trigger)
@@ -343,23 +342,25 @@ func awaitHold(t *testing.T, e *accEnv, n int, departed bool) {
 	}
 }
 
-// A renewal made elsewhere while the provider watches the account for its lost one:
-// the provider takes the new token id for its own renewal made, and renews again; then
-// the Console makes its held first renewal after the second one, whose answer is
-// stored. The read that confirms the last renewal sees it: the apply fails naming the
-// account, state marks the token as not working and says why, and the next apply
-// renews it. Without that read, the apply reported success with a dead token in state.
+// Issue 24, defect 1: a renewal made elsewhere while the provider watches the account
+// for its lost one. The provider of e509c32 took the new token id for its own renewal
+// made, renewed again and stored that answer; then the Console made the held first
+// renewal after it: "Apply complete!" with a dead token in state. Now a lost renewal is
+// taken for made only when the account shows the expiry it asked for: the renewal made
+// elsewhere (never expiring) is not, so nothing is sent again, the apply fails naming
+// the account, state marks the token as not working, and the next apply renews it.
 func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its hold and release")
-	c := initCLI(e, outcomeProvider(e)+fleetConfig(1, "1"))
+	c := initCLI(e, outcomeProvider(e)+expiringFleetConfig(1, "1"))
 	c.must("apply", "-auto-approve")
 	id, _ := onlyEntry(t, stateTokens(c.state()))
 
-	c.write(outcomeProvider(e) + fleetConfig(1, "2"))
+	c.write(outcomeProvider(e) + expiringFleetConfig(1, "2"))
 	e.em.SetHold(emulator.Hold{Writes: true})
 	defer e.em.Release(emulator.ReleaseFIFO)
+	e.em.ResetStats()
 	p := c.start("apply", "-auto-approve")
 	awaitHold(t, e, 1, true) // the first renewal timed out: the provider watches the account
 	elsewhere := make(chan error, 1)
@@ -372,20 +373,22 @@ func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 	if err := <-elsewhere; err != nil {
 		t.Fatalf("renewal elsewhere: %v", err)
 	}
-	awaitHold(t, e, 2, false) // the provider's second renewal
-	e.em.Release(emulator.ReleaseLIFO)
 	apply := p.wait(3 * time.Minute)
+	if got := len(e.em.HoldStatus().Held); got != 1 {
+		t.Errorf("%d renewals held when the apply ended, want 1: the provider's first, never sent again", got)
+	}
+	e.em.Release(emulator.ReleaseLIFO) // the Console makes the provider's renewal last
 	tokens := stateTokens(c.state())
 	logOnFailure(t, "apply: exit %d after %s, errors %v; token in state: null %v, dead %v", apply.code,
 		apply.took.Round(100*time.Millisecond), apply.errorSummaries(), tokens[id] == "", len(deadNonNull(e, tokens)) > 0)
 	if apply.code != 1 {
-		t.Fatalf("an apply whose last renewal was overtaken must fail:\n%s", apply)
+		t.Fatalf("an apply whose lost renewal was not proved made must fail:\n%s", apply)
 	}
 	expectOutput(t, apply, "Error: Token Renewal Not Confirmed",
-		fmt.Sprintf("Could not confirm the renewal of the token of service account %s (2 attempts): the renewal whose "+
-			"answer was received issued token id", id),
-		"an earlier renewal of this apply, whose answer was lost, or a renewal made elsewhere, was made after it, so "+
-			"the token received does not work.")
+		fmt.Sprintf("Could not confirm the renewal of the token of service account %s (1 attempt); apply again once the "+
+			"Console answers. The answer to a renewal sent at", id),
+		"was lost; the account then held a token (id ",
+		") renewed elsewhere (its expiry is not the one asked for), so this renewal may still be made.")
 	if tokens[id] != "" {
 		t.Errorf("state holds a token after the failed apply (working: %v); want null", e.tokenStatus(tokens[id]) == http.StatusOK)
 	}
@@ -394,8 +397,7 @@ func TestAccRenewalOutcome_confirmationCatchesALateRenewal(t *testing.T) {
 		t.Fatalf("the plan after an unconfirmed renewal must renew:\n%s", plan)
 	}
 	expectOutput(t, plan, "Warning: Token Will Be Renewed",
-		fmt.Sprintf("This apply renews the token of service account %s because the renewal whose answer was received "+
-			"issued token id", id))
+		fmt.Sprintf("This apply renews the token of service account %s because the answer to a renewal sent at", id))
 	c.must("apply", "-auto-approve")
 	checkOnlyStateTokensWork(t, e, stateTokens(c.state()))
 	expectEmptyPlans(t, c, "after recovery")
@@ -418,7 +420,7 @@ resource "platformer_service_account" "fleet" {
 `, n)
 	c := initCLI(e, outcomeProvider(e)+accounts)
 	c.must("apply", "-auto-approve")
-	c.write(outcomeProvider(e) + fleetConfig(n, "1"))
+	c.write(outcomeProvider(e) + expiringFleetConfig(n, "1"))
 	e.em.ResetStats()
 	apply, released := heldApply(t, e, c, 2*n, true)
 	tokens := stateTokens(c.state())

@@ -94,12 +94,11 @@ const (
 
 // NewServiceAccountRotatingTokenResource returns the platformer_service_account_rotating_token resource.
 func NewServiceAccountRotatingTokenResource() resource.Resource {
-	return &serviceAccountRotatingTokenResource{clock: realClock{}}
+	return &serviceAccountRotatingTokenResource{}
 }
 
 type serviceAccountRotatingTokenResource struct {
-	data  *providerData
-	clock Clock // used before Configure (validation); the provider's clock after
+	data *providerData
 }
 
 // serviceAccountRotatingTokenModel is the platformer_service_account_rotating_token resource.
@@ -250,9 +249,6 @@ func rotatingTokenComputedAttributes() map[string]schema.Attribute {
 
 func (r *serviceAccountRotatingTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-	if r.data != nil && r.data.clock != nil {
-		r.clock = r.data.clock
-	}
 }
 
 func (r *serviceAccountRotatingTokenResource) scope(m *serviceAccountRotatingTokenModel) client.Scope {
@@ -466,8 +462,7 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 			"after this one.", active)
 		switch {
 		case state.Token.IsNull():
-			keeps = fmt.Sprintf("Service account %s keeps the token it holds now on the Console, which keeps working as "+
-				"the previous token until the rotation after this one.", active)
+			keeps = heldElsewhereText(active, state, now)
 		case strings.Contains(reasons[0], "expired"):
 			keeps = fmt.Sprintf("The token of service account %s does not work any more: consumers that hold it get "+
 				"the new token from this apply.", active)
@@ -477,6 +472,24 @@ func (r *serviceAccountRotatingTokenResource) planUpdate(ctx context.Context, re
 				"because %s. %s", next, strings.Join(reasons, "; and "), keeps))
 	}
 	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
+}
+
+// heldElsewhereText says what becomes of the token that the active account holds on the
+// Console when the one in state does not work (renewed elsewhere, revoked): it is the
+// previous token after this rotation, for as long as it works. The refresh read its
+// expiry into expires_at.
+func heldElsewhereText(active string, state *serviceAccountRotatingTokenModel, now time.Time) string {
+	exp, ok := timeOf(state.ExpiresAt)
+	switch {
+	case !ok:
+		return fmt.Sprintf("Service account %s keeps the token it holds now on the Console, which keeps working as "+
+			"the previous token until the rotation after this one.", active)
+	case !now.Before(exp):
+		return fmt.Sprintf("The token that service account %s holds now on the Console expired at %s: until the "+
+			"rotation after this one, no previous token works.", active, exp.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("Service account %s keeps the token it holds now on the Console, which works as the previous "+
+		"token only until it expires at %s.", active, exp.UTC().Format(time.RFC3339))
 }
 
 // rotationReasons are the reasons to rotate other than the configuration: the active
@@ -767,6 +780,8 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 	}
 	if prev := state.PreviousTokenID.ValueString(); prev != "" && prev != previousSA.TokenID {
 		warnPreviousRenewed(ctx, resp, &state, previous, active, previousSA)
+		noticeRenewalElsewhere(ctx, resp.Private, previous, timetypes.NewRFC3339Null(), previousSA.TokenRenewedAt,
+			previousSA.TokenExpiresAt, previousSA.TokenID, &resp.Diagnostics)
 	}
 	state.ID = types.StringValue(ids[0] + "," + ids[1])
 	state.OrganizationID = rotatingKeepUUID(state.OrganizationID, activeSA.OrganizationID)

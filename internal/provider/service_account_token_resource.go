@@ -62,8 +62,7 @@ func dueInState(state *serviceAccountTokenModel) *renewalDue {
 }
 
 type serviceAccountTokenResource struct {
-	data  *providerData
-	clock Clock // used before Configure (validation); the provider's clock after
+	data *providerData
 }
 
 func (r *serviceAccountTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -72,9 +71,6 @@ func (r *serviceAccountTokenResource) Metadata(_ context.Context, req resource.M
 
 func (r *serviceAccountTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-	if r.data != nil && r.data.clock != nil {
-		r.clock = r.data.clock
-	}
 }
 
 func (r *serviceAccountTokenResource) scope(m *serviceAccountTokenModel) client.Scope {
@@ -153,7 +149,7 @@ func plannedExpiry(m *serviceAccountTokenModel, now time.Time) (*time.Time, erro
 // call for it.
 func (r *serviceAccountTokenResource) consoleNow(ctx context.Context, m *serviceAccountTokenModel) (time.Time, string) {
 	if r.data == nil {
-		return r.clock.Now().UTC(), ""
+		return r.data.localNow(), "" // not configured: this machine's clock
 	}
 	learn := func(context.Context) {}
 	if r.data.cache != nil && !m.ServiceAccountID.IsUnknown() && !m.ServiceAccountID.IsNull() &&

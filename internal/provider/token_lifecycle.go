@@ -115,7 +115,7 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 			return issued, ""
 		case err == nil:
 			if why := d.confirmCurrent(ctx, api, req.scope, lower, issued); why != "" {
-				addUnconfirmed(diags, req, attempts, why, nil)
+				addUnconfirmed(ctx, diags, req, attempts, why, nil)
 				return nil, why
 			}
 			return issued, ""
@@ -127,13 +127,13 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 		case ctx.Err() != nil || attempts == maxLostRenewals:
 			why := fmt.Sprintf("the answer to a renewal sent at %s was lost (%s), so it may have been made, or may "+
 				"still be, which stops the token in state from working", consoleStamp(api, sent), attemptsText(attempts))
-			addUnconfirmed(diags, req, attempts, why, err)
+			addUnconfirmed(ctx, diags, req, attempts, why, err)
 			return nil, why
 		}
 		sa, shown := d.awaitRenewal(ctx, api, req.scope, lower, before, req.expiresAt, sent)
 		if shown != renewalOurs {
-			why := notProved(api, sent, shown, sa, d.renewalWait())
-			addUnconfirmed(diags, req, attempts, why, err)
+			why := notProved(api, sent, shown, sa, req.expiresAt == nil, d.renewalWait())
+			addUnconfirmed(ctx, diags, req, attempts, why, err)
 			return nil, why
 		}
 		before = sa.TokenID
@@ -152,15 +152,15 @@ func deadAfterRefusal(attempts int, err error) string {
 }
 
 // addUnconfirmed reports a renewal whose token (if one was received) is not proved the
-// account's current one; err is the last renewal's error, if it failed.
-func addUnconfirmed(diags *diag.Diagnostics, req renewRequest, attempts int, why string, err error) {
-	last := ""
+// account's current one; err is the last renewal's error, if it failed (logged: the
+// reason says what it means).
+func addUnconfirmed(ctx context.Context, diags *diag.Diagnostics, req renewRequest, attempts int, why string, err error) {
 	if err != nil {
-		last = " Last error: " + err.Error() + "."
+		tflog.Warn(ctx, "renewal not confirmed", map[string]any{"service_account_id": req.id, "error": err.Error()})
 	}
-	diags.AddError("Token Renewal Not Confirmed", clip(fmt.Sprintf("The renewal of the token of service account %s could "+
-		"not be confirmed (%s); apply again once the Console answers. %s: %s.%s", req.id, attemptsText(attempts),
-		req.unconfirmedNote, why, last)))
+	diags.AddError("Token Renewal Not Confirmed", clip(fmt.Sprintf("Could not confirm the renewal of the token of "+
+		"service account %s (%s); apply again once the Console answers. %s. %s", req.id, attemptsText(attempts),
+		upperFirst(why), req.unconfirmedNote)))
 }
 
 // addRenewalError reports a renewal that failed after attempts renewals.
@@ -237,13 +237,14 @@ func (d *providerData) awaitRenewal(ctx context.Context, api *client.Client, sco
 }
 
 // notProved says why a lost renewal was not proved made by this operation.
-func notProved(api *client.Client, sent time.Time, shown renewalShown, sa *client.ServiceAccount, wait time.Duration) string {
+func notProved(api *client.Client, sent time.Time, shown renewalShown, sa *client.ServiceAccount, unmarked bool,
+	wait time.Duration) string {
 	at := consoleStamp(api, sent)
 	switch {
 	case sa == nil:
 		return fmt.Sprintf("the answer to a renewal sent at %s was lost and the account could not be read, so the "+
 			"Console may still make it", at)
-	case shown == renewalOther && sa.TokenExpiresAt == nil:
+	case shown == renewalOther && unmarked:
 		return fmt.Sprintf("the answer to a renewal sent at %s was lost; the account then held a new token (id %s), but "+
 			"a token that never expires carries no mark of who renewed it, so this renewal may still be made", at, sa.TokenID)
 	case shown == renewalOther:

@@ -317,12 +317,17 @@ func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID strin
 	answered, wasAnswer := loadRecord(ctx, p).answered(accountID)
 	noticed(ctx, p, accountID, foreignRenewal{RenewedAt: theirs.UTC(), TokenID: tokenID}, diags)
 	oursAt, known := timeOf(ours)
+	if !known && wasAnswer {
+		// The previous account of a rotating token: its last renewal by this resource is
+		// not kept, but the renewal made elsewhere that it answered is, and came before it.
+		oursAt, known = answered.RenewedAt, true
+	}
 	if !known || theirs.Before(oursAt) {
 		return
 	}
 	var why string
 	switch since := theirs.Sub(oursAt); {
-	case since < fightWindow:
+	case since < fightWindow && !(wasAnswer && oursAt.Equal(answered.RenewedAt)):
 		why = fmt.Sprintf("%s after this resource renewed it", durationText(max(since.Truncate(time.Second), time.Second)))
 	case wasAnswer && since < answerWindow:
 		why = fmt.Sprintf("again after this resource answered a renewal made elsewhere at %s",
