@@ -317,7 +317,7 @@ func (r *serviceAccountEphemeralResource) Open(ctx context.Context, req ephemera
 	switch {
 	case err == nil:
 	case client.IsOutcomeUnknown(err):
-		issued = recoverLostEphemeralCreate(ctx, api, scope, name, expiresAt, err, &resp.Diagnostics)
+		issued = recoverLostEphemeralCreate(ctx, r.data, api, scope, name, expiresAt, err, &resp.Diagnostics)
 	default:
 		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("create the temporary service account %q", name), err,
 			m.request(&account, expiresAt))
@@ -516,10 +516,11 @@ func closeWarning(diags *diag.Diagnostics, a *ephemeralAccount, err error) {
 
 // recoverLostEphemeralCreate handles a create whose answer was lost. The name is this
 // run's alone (a random suffix), so an account of that name in the scope is the one
-// this request created: it is adopted, and given a token by a renewal, since the
-// token of the create was lost with its answer. When the renewal fails the account is
-// deleted; when no account has the name, nothing was created.
-func recoverLostEphemeralCreate(ctx context.Context, api *client.Client, scope client.Scope, name string,
+// this request created: it is adopted, and given a token by a renewal (renewToken,
+// token_lifecycle.go), since the token of the create was lost with its answer. When
+// the renewal fails the account is deleted; when no account has the name, nothing was
+// created.
+func recoverLostEphemeralCreate(ctx context.Context, d *providerData, api *client.Client, scope client.Scope, name string,
 	expiresAt time.Time, createErr error, diags *diag.Diagnostics) *client.IssuedToken {
 	action := fmt.Sprintf("create the temporary service account %q", name)
 	accounts, err := api.ListServiceAccounts(ctx, scope)
@@ -540,12 +541,12 @@ func recoverLostEphemeralCreate(ctx context.Context, api *client.Client, scope c
 			"run Terraform again)", createErr)
 		return nil
 	}
-	issued, err := api.RenewServiceAccountToken(ctx, scope, found.ID, &expiresAt)
-	if err != nil {
+	deleted := "the temporary account it was for (created, its answer lost) is deleted; run Terraform again"
+	issued, _ := d.renewToken(ctx, api, renewRequest{scope: scope, id: found.ID, before: found.TokenID,
+		expiresAt: &expiresAt, lostNote: deleted, unconfirmedNote: upperFirst(deleted) + "."}, diags)
+	if issued == nil {
 		a := &ephemeralAccount{ID: found.ID, Name: name, OrganizationID: scope.OrganizationID, ProjectID: scope.ProjectID, ExpiresAt: expiresAt}
 		deleteEphemeralAccount(ctx, api, a, diags)
-		addAPIError(diags, fmt.Sprintf("%s (the answer to the create was lost; the account was created as %s, but "+
-			"issuing it a new token failed, so it was deleted; run Terraform again)", action, found.ID), err)
 		return nil
 	}
 	diags.AddWarning("Temporary Service Account Adopted After a Lost Response",

@@ -779,8 +779,8 @@ func TestAccServiceAccountEphemeral_validation(t *testing.T) {
 
 // Issue 13, faults: every write's answer lost (committed, answered 502). The create's
 // answer is lost, so the account is found by its name (this run's alone) and adopted;
-// the renewal that would give it a token is lost too, so the account is deleted and
-// the run fails with an error that says so. Nothing is left behind.
+// the renewal that would give it a token is lost too (three times, each seen made),
+// so the account is deleted and the run fails with an error that says so. Nothing is left behind.
 func TestAccServiceAccountEphemeral_lostAnswersLeaveNothing(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
@@ -793,11 +793,10 @@ func TestAccServiceAccountEphemeral_lostAnswersLeaveNothing(t *testing.T) {
 		t.Fatalf("a plan whose every write answer is lost must fail:\n%s", r)
 	}
 	for _, want := range []string{
-		"Error: Outcome Unknown",
-		"Could not create the temporary service account \"lost-",
-		"(the answer to the create was lost; the account was created as",
-		"but issuing it a new token failed, so it was deleted; run Terraform again): POST /auth/api/v1/serviceaccount/",
-		"/token/renew: 502 Bad Gateway: upstream response lost",
+		"Error: Token Renewal Not Confirmed",
+		"Could not confirm the renewal of the token of service account",
+		"(3 attempts); apply again once the Console answers.",
+		"The temporary account it was for (created, its answer lost) is deleted; run Terraform again.",
 	} {
 		if !expectText(want).MatchString(r.stderr) {
 			t.Errorf("the failed plan does not say %q:\n%s", want, r)

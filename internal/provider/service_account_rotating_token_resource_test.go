@@ -773,21 +773,25 @@ resource "platformer_service_account_rotating_token" "pair" {
 	logOnFailure(t, "destroy: %d run(s), %s", len(destroys), destroyStats)
 }
 
-// A rotation whose every renewal answer is lost: the apply fails, the active token in
-// state is untouched and still works, state records that the inactive account's token
-// changed, and the next apply rotates.
+// A rotation whose every renewal answer is lost (each seen made: the account shows the
+// expiry it asked for): the apply fails, the active token in state is untouched and
+// still works, state records that the inactive account's token changed, and the next
+// apply rotates without calling its own renewals ones made outside Terraform (issue 24,
+// defect 5).
 func TestAccServiceAccountRotatingToken_lostRotation(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	e.needEmulator("its drop-rate knob")
 	c := initCLI(e, e.rotatingConfig(`
   rotate_every     = "30d"
+  expires_in       = "90d"
   rotation_trigger = "1"`))
 	c.must("apply", "-auto-approve")
 	before := rotState(t, c)
 
 	c.write(e.rotatingConfig(`
   rotate_every     = "30d"
+  expires_in       = "90d"
   rotation_trigger = "2"`))
 	e.em.SetFaults(0, 1) // every write is committed and its answer lost
 	failed := c.run("apply", "-auto-approve")
@@ -796,9 +800,11 @@ func TestAccServiceAccountRotatingToken_lostRotation(t *testing.T) {
 		t.Fatalf("an apply whose renewal answers were all lost must fail:\n%s", failed)
 	}
 	next := before.str("previous_service_account_id")
-	expectOutput(t, failed, "Error: Outcome Unknown",
-		fmt.Sprintf("Could not renew the token of service account %s (3 attempts; the Console may have renewed it: if "+
-			"so, that account's previous token no longer works, and the next apply renews it again)", next))
+	expectOutput(t, failed, "Error: Token Renewal Not Confirmed",
+		fmt.Sprintf("Could not confirm the renewal of the token of service account %s (3 attempts); apply again once "+
+			"the Console answers.", next),
+		"The token received (if any) is not stored: state keeps the active token it held, which still works, and the "+
+			"next apply rotates again.")
 	// Each lost renewal was seen made on the account before the next was sent: three in
 	// all (a literal, not maxLostRenewals, so that a change of it fails here).
 	if got := routeCount(e.em.Stats(), http.MethodPost, routeRenew, http.StatusBadGateway); got != 3 {
@@ -816,6 +822,9 @@ func TestAccServiceAccountRotatingToken_lostRotation(t *testing.T) {
 	plan := c.run("plan", "-detailed-exitcode")
 	if plan.code != 2 {
 		t.Fatalf("the plan after a failed rotation must rotate:\n%s", plan)
+	}
+	if ws := plan.warningSummaries(); len(ws) > 0 {
+		t.Errorf("the plan warns %v; the renewals of the failed apply were not made outside Terraform:\n%s", ws, plan)
 	}
 	c.must("apply", "-auto-approve")
 	done := rotState(t, c)

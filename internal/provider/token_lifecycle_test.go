@@ -266,7 +266,9 @@ func TestRevokeToken_expiredTokenIsLeftAlone(t *testing.T) {
 // memPrivate is private state in memory.
 type memPrivate map[string][]byte
 
-func (m memPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) { return m[key], nil }
+func (m memPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return m[key], nil
+}
 func (m memPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
 	if len(value) == 0 {
 		delete(m, key)
