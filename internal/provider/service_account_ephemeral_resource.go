@@ -542,8 +542,8 @@ func recoverLostEphemeralCreate(ctx context.Context, d *providerData, api *clien
 		return nil
 	}
 	deleted := "the temporary account it was for (created, its answer lost) is deleted; run Terraform again"
-	issued, _ := d.renewToken(ctx, api, renewRequest{scope: scope, id: found.ID, before: found.TokenID,
-		expiresAt: &expiresAt, lostNote: deleted, unconfirmedNote: upperFirst(deleted) + "."}, diags)
+	issued, _ := d.renewTokenDiag(ctx, api, renewRequest{scope: scope, id: found.ID, before: found.TokenID,
+		expiresAt: &expiresAt, unconfirmedNote: upperFirst(deleted) + "."}, diags)
 	if issued == nil {
 		a := &ephemeralAccount{ID: found.ID, Name: name, OrganizationID: scope.OrganizationID, ProjectID: scope.ProjectID, ExpiresAt: expiresAt}
 		deleteEphemeralAccount(ctx, api, a, diags)

@@ -654,9 +654,7 @@ func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *cl
 		t := r.data.consoleNow(ctx, nil).Add(lifetime).Truncate(time.Second)
 		expiresAt = &t
 	}
-	return r.data.renewToken(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
-		lostNote: "the Console may have renewed it: if so, that account's previous token no longer works, and the " +
-			"next apply renews it again",
+	return r.data.renewTokenDiag(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
 		unconfirmedNote: "The token received (if any) is not stored: state keeps the active token it held, which " +
 			"still works, and the next apply rotates again.",
 	}, diags)
@@ -903,7 +901,7 @@ func (r *serviceAccountRotatingTokenResource) Delete(ctx context.Context, req re
 		{state.PreviousServiceAccountID.ValueString(), previousTokenID},
 	} {
 		if t.id != "" && t.tokenID != "" {
-			r.data.discardToken(ctx, api, r.scope(&state), strings.ToLower(t.id), t.tokenID, &resp.Diagnostics)
+			r.data.discardTokenDiag(ctx, api, r.scope(&state), strings.ToLower(t.id), t.tokenID, &resp.Diagnostics)
 		}
 	}
 }

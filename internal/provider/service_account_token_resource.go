@@ -105,10 +105,8 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid Expiry", err.Error())
 		return nil, ""
 	}
-	return r.data.renewToken(ctx, api, renewRequest{scope: r.scope(plan), id: plan.ServiceAccountID.Lower(),
+	return r.data.renewTokenDiag(ctx, api, renewRequest{scope: r.scope(plan), id: plan.ServiceAccountID.Lower(),
 		before: before, expiresAt: expiresAt,
-		lostNote: "the Console may have renewed it: if so, the previous token no longer works and the next apply " +
-			"renews it again",
 		unconfirmedNote: "State records that the token in state does not work, and the next apply renews it again.",
 	}, diags)
 }
@@ -295,7 +293,7 @@ func (r *serviceAccountTokenResource) Delete(ctx context.Context, req resource.D
 	if state.Token.IsNull() {
 		tokenID = "" // already dead (renewed elsewhere, imported): the account's token is someone else's
 	}
-	r.data.discardToken(ctx, api, r.scope(&state), state.ServiceAccountID.Lower(), tokenID, &resp.Diagnostics)
+	r.data.discardTokenDiag(ctx, api, r.scope(&state), state.ServiceAccountID.Lower(), tokenID, &resp.Diagnostics)
 }
 
 // ImportState takes the service account id (or "<organization_id>/<service_account_id>"; import_id.go).

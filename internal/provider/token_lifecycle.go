@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -22,7 +21,10 @@ import (
 //	platformer_service_account_rotating_token  renewToken (create, rotation), discardToken (destroy)
 //	platformer_service_account                 renewAndDiscard (its creation token, when the Console's clock is behind)
 //	platformer_service_account_revoke_token    revokeToken
-//	ephemeral platformer_service_account       renews a token only for an account whose create answer was lost
+//	ephemeral platformer_service_account       renewToken (only for an account whose create answer was lost)
+//
+// This file is plain Go over the client: it returns outcomes, and
+// token_lifecycle_diags.go turns them into the diagnostics a person reads.
 //
 // A token held by a resource is, in state and its record (token_record.go), in one of
 // these states:
@@ -76,29 +78,49 @@ type renewRequest struct {
 	id        string     // the service account, as configured
 	before    string     // its token id as last known; "" when unknown (a create): then read from the cache
 	expiresAt *time.Time // nil: the new token never expires
-	// lostNote is added to the error when an outcome is unknown; unconfirmedNote ends
-	// the error when the token received (if any) cannot be proved current.
-	lostNote, unconfirmedNote string
+	// unconfirmedNote ends the error when the token received (if any) cannot be proved
+	// current: what becomes of the token in state.
+	unconfirmedNote string
+}
+
+// renewalFailure is why renewToken returned no token.
+type renewalFailure struct {
+	Attempts int // renewals sent
+	// Unconfirmed: a renewal may have been made, or may still be, and no token received
+	// is proved the account's current one; Why says why, and is the stale reason.
+	Unconfirmed bool
+	Why         string
+	// Err is the last renewal's error: the Console's refusal when not Unconfirmed.
+	Err error
+}
+
+// stale is why the token in state is dead, or may die at any moment, after this
+// failure: "" when nothing was made (the first renewal was refused).
+func (f *renewalFailure) stale() string {
+	switch {
+	case f.Unconfirmed:
+		return f.Why
+	case f.Attempts > 1:
+		// Earlier renewals of this operation were seen made, then one was refused.
+		return fmt.Sprintf("a renewal was made but its answer was lost, and renewing again failed (%s)", f.Err)
+	}
+	return ""
 }
 
 // renewToken renews the token of service account req.id, and keeps the account cache in
-// step. It returns the token, which is then the account's current token; or nil,
-// diagnosed, and, when a renewal may have been made, or may still be made, why (the
-// stale reason for the record): the token in state is then dead, or may die at any
-// moment.
-func (d *providerData) renewToken(ctx context.Context, api *client.Client, req renewRequest, diags *diag.Diagnostics) (*client.IssuedToken, string) {
+// step. It returns the token, which is then the account's current token; or why not.
+func (d *providerData) renewToken(ctx context.Context, api *client.Client, req renewRequest) (*client.IssuedToken, *renewalFailure) {
 	lower := strings.ToLower(req.id)
-	issued, why := d.renewAndConfirm(ctx, api, req, lower, diags)
+	issued, failure := d.renewAndConfirm(ctx, api, req, lower)
 	d.cache.Forget(req.scope.OrganizationID, lower)
 	if issued != nil {
 		d.cache.Put(&issued.ServiceAccount)
 	}
-	return issued, why
+	return issued, failure
 }
 
 // renewAndConfirm is renewToken but for the cache.
-func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, req renewRequest, lower string,
-	diags *diag.Diagnostics) (*client.IssuedToken, string) {
+func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, req renewRequest, lower string) (*client.IssuedToken, *renewalFailure) {
 	before := req.before
 	if before == "" {
 		// A create: the account as this process knows it (a listing shared by every
@@ -110,66 +132,32 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 	for attempts := 1; ; attempts++ {
 		sent := time.Now() // on this machine's clock; consoleTime gives the Console's
 		issued, err := api.RenewServiceAccountToken(ctx, req.scope, lower, req.expiresAt)
+		unconfirmed := func(why string) (*client.IssuedToken, *renewalFailure) {
+			return nil, &renewalFailure{Attempts: attempts, Unconfirmed: true, Why: why, Err: err}
+		}
 		switch {
 		case err == nil && attempts == 1:
-			return issued, ""
+			return issued, nil
 		case err == nil:
 			if why := d.confirmCurrent(ctx, api, req.scope, lower, issued); why != "" {
-				addUnconfirmed(ctx, diags, req, attempts, why, nil)
-				return nil, why
+				return unconfirmed(why)
 			}
-			return issued, ""
+			return issued, nil
 		case !client.IsOutcomeUnknown(err):
-			// The Console refused: this renewal was not made. Earlier ones of this
-			// operation were seen made, so the token in state is dead if there were any.
-			addRenewalError(diags, req, attempts, err)
-			return nil, deadAfterRefusal(attempts, err)
+			return nil, &renewalFailure{Attempts: attempts, Err: err} // refused: this renewal was not made
 		case ctx.Err() != nil || attempts == maxLostRenewals:
-			why := fmt.Sprintf("the answer to a renewal sent at %s was lost (%s), so it may have been made, or may "+
-				"still be, which stops the token in state from working", consoleStamp(api, sent), attemptsText(attempts))
-			addUnconfirmed(ctx, diags, req, attempts, why, err)
-			return nil, why
+			return unconfirmed(fmt.Sprintf("the answer to a renewal sent at %s was lost (%s), so it may have been "+
+				"made, or may still be, which stops the token in state from working", consoleStamp(api, sent),
+				attemptsText(attempts)))
 		}
 		sa, shown := d.awaitRenewal(ctx, api, req.scope, lower, before, req.expiresAt, sent)
 		if shown != renewalOurs {
-			why := notProved(api, sent, shown, sa, req.expiresAt == nil, d.renewalWait())
-			addUnconfirmed(ctx, diags, req, attempts, why, err)
-			return nil, why
+			return unconfirmed(notProved(api, sent, shown, sa, req.expiresAt == nil, d.renewalWait()))
 		}
 		before = sa.TokenID
 		tflog.Warn(ctx, "the answer to a token renewal was lost, and the account shows it was made; renewing again",
 			map[string]any{"service_account_id": req.id, "attempt": attempts, "error": err.Error()})
 	}
-}
-
-// deadAfterRefusal is the stale reason after a renewal the Console refused at attempt
-// attempts: "" at the first (nothing was made), since later ones follow renewals seen made.
-func deadAfterRefusal(attempts int, err error) string {
-	if attempts == 1 {
-		return ""
-	}
-	return fmt.Sprintf("a renewal was made but its answer was lost, and renewing again failed (%s)", err)
-}
-
-// addUnconfirmed reports a renewal whose token (if one was received) is not proved the
-// account's current one; err is the last renewal's error, if it failed (logged: the
-// reason says what it means).
-func addUnconfirmed(ctx context.Context, diags *diag.Diagnostics, req renewRequest, attempts int, why string, err error) {
-	if err != nil {
-		tflog.Warn(ctx, "renewal not confirmed", map[string]any{"service_account_id": req.id, "error": err.Error()})
-	}
-	diags.AddError("Token Renewal Not Confirmed", clip(fmt.Sprintf("Could not confirm the renewal of the token of "+
-		"service account %s (%s); apply again once the Console answers. %s. %s", req.id, attemptsText(attempts),
-		upperFirst(why), req.unconfirmedNote)))
-}
-
-// addRenewalError reports a renewal that failed after attempts renewals.
-func addRenewalError(diags *diag.Diagnostics, req renewRequest, attempts int, err error) {
-	action := fmt.Sprintf("renew the token of service account %s", req.id)
-	if client.IsOutcomeUnknown(err) {
-		action += fmt.Sprintf(" (%s; %s)", attemptsText(attempts), req.lostNote)
-	}
-	addAPIError(diags, action, err)
 }
 
 // attemptsText is "1 attempt" or "n attempts".
@@ -332,41 +320,46 @@ func (d *providerData) renewAndDiscard(ctx context.Context, api *client.Client, 
 // tokenID stops working. It leaves alone a token renewed since (someone else's: tokenID
 // "" says the one in state is already dead), one that has expired on the Console's
 // clock, and an account that is gone (its token went with it). A renewal whose answer
-// was lost is done when the account shows a token id other than tokenID.
-func (d *providerData) discardToken(ctx context.Context, api *client.Client, scope client.Scope, id, tokenID string,
-	diags *diag.Diagnostics) {
+// was lost is done when the account shows a token id other than tokenID. It returns
+// the failed call, if any.
+func (d *providerData) discardToken(ctx context.Context, api *client.Client, scope client.Scope, id, tokenID string) *callFailure {
 	sa, err := d.cache.Get(ctx, scope, id)
 	if client.IsNotFound(err) {
-		return // the account is gone, and its token with it
+		return nil // the account is gone, and its token with it
 	}
 	if err != nil {
-		addAPIError(diags, fmt.Sprintf("read service account %s before invalidating its token", id), err)
-		return
+		return &callFailure{fmt.Sprintf("read service account %s before invalidating its token", id), err}
 	}
 	if tokenID == "" || sa.TokenID != tokenID {
 		// The token in state is already dead; renewing now would kill a token someone else holds.
 		tflogDebug(ctx, "token in state no longer works; not renewing on destroy", map[string]any{"id": id})
-		return
+		return nil
 	}
 	// The read above told the Console's clock, if nothing before did.
 	now := d.consoleNow(ctx, func(ctx context.Context) { _, _ = d.cache.Get(ctx, scope, id) })
 	if sa.TokenExpiresAt != nil && !now.Before(*sa.TokenExpiresAt) {
 		tflogDebug(ctx, "token in state has expired; not renewing on destroy", map[string]any{"id": id})
-		return
+		return nil
 	}
 	_, err = d.renewAndDiscard(ctx, api, scope, id, discardExpiry(now, discardedTokenLifetime))
 	if err == nil || client.IsNotFound(err) {
-		return
+		return nil
 	}
 	if client.IsOutcomeUnknown(err) {
 		// Its answer was lost; if the Console renewed, the token in state is dead: done.
 		if now, getErr := api.GetServiceAccount(ctx, scope, id); client.IsNotFound(getErr) ||
 			(getErr == nil && now.TokenID != tokenID) {
-			return
+			return nil
 		}
 	}
-	addAPIError(diags, fmt.Sprintf("invalidate the token of service account %s (destroy renews it and discards the "+
-		"new one, so the token in state stops working)", id), err)
+	return &callFailure{fmt.Sprintf("invalidate the token of service account %s (destroy renews it and discards the "+
+		"new one, so the token in state stops working)", id), err}
+}
+
+// callFailure is a Console call that failed: what was being done, and the error.
+type callFailure struct {
+	Action string
+	Err    error
 }
 
 // ---- revoke ------------------------------------------------------------------------

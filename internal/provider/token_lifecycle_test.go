@@ -110,7 +110,7 @@ func (e *lifecycleEnv) renew(id, before string, expiresAt *time.Time) chan renew
 	done := make(chan renewResult, 1)
 	go func() {
 		var r renewResult
-		r.issued, r.why = e.d.renewToken(context.Background(), e.api, renewRequest{scope: e.scope, id: id, before: before,
+		r.issued, r.why = e.d.renewTokenDiag(context.Background(), e.api, renewRequest{scope: e.scope, id: id, before: before,
 			expiresAt: expiresAt, unconfirmedNote: "note."}, &r.diags)
 		done <- r
 	}()
