@@ -894,3 +894,37 @@ func TestAccServiceAccountRotatingToken_destroyLeavesOthersToken(t *testing.T) {
 	e.statusIs(t, other.Token, http.StatusOK, "the token issued outside Terraform")
 	c.must("destroy", "-auto-approve")
 }
+
+// Issue 24, defect 6: the active account's token revoked (renewed to a replacement that
+// expires within the hour, as platformer_service_account_revoke_token does). The plan
+// rotates and says the replacement works as the previous token only until it expires;
+// e509c32 said it "keeps working as the previous token until the rotation after this
+// one". (Terraform 1.11 has no actions: the test renews as the action does.)
+func TestAccServiceAccountRotatingToken_revokedActiveSaysWhenPreviousStops(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("its clock")
+	cfg := e.rotatingConfig(`rotate_every = "30d"`)
+	c := initCLI(e, cfg)
+	c.must("apply", "-auto-approve")
+	before := rotState(t, c)
+	active := before.str("active_service_account_id")
+	expiry := e.clock.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	if _, err := e.client().RenewServiceAccountToken(context.Background(), client.Scope{OrganizationID: e.OrgID},
+		active, &expiry); err != nil {
+		t.Fatal(err)
+	}
+	plan := c.run("plan", "-detailed-exitcode")
+	if plan.code != 2 {
+		t.Fatalf("the plan after a revoke must rotate:\n%s", plan)
+	}
+	expectOutput(t, plan, "Warning: Token Will Be Rotated",
+		fmt.Sprintf("Service account %s keeps the token it holds now on the Console, which works as the previous "+
+			"token only until it expires at %s.", active, expiry.Format(time.RFC3339)))
+	if strings.Contains(plan.stdout, "until the rotation after this one") || strings.Contains(plan.stdout, managedElsewhere) {
+		t.Errorf("the plan promises the revoked token works until the next rotation, or calls the revoke a manager:\n%s", plan)
+	}
+	c.must("apply", "-auto-approve")
+	e.statusIs(t, rotState(t, c).str("token"), http.StatusOK, "the new active token")
+	expectEmptyPlans(t, c, "after the rotation")
+}
