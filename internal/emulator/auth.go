@@ -2,14 +2,15 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
 // principal is who is calling: a user or a service account, with the roles it holds.
 type principal struct {
-	orgID     string
-	projectID string // set for a project-level service account
+	orgIDs    []string // the organizations it belongs to: a service account's one, a user's one or more
+	projectID string   // set for a project-level service account
 	roles     []binding
 }
 
@@ -39,12 +40,15 @@ func authenticate(st *store, values []string, now time.Time) (principal, *apiErr
 	}
 	if owner.userID != "" {
 		u := st.users[owner.userID]
-		return principal{orgID: u.orgID, roles: u.roles}, nil
+		return principal{orgIDs: u.orgIDs, roles: u.roles}, nil
 	}
 	a := st.accounts[owner.accountID]
 	if a.tokenExpiresAt != nil && !now.Before(*a.tokenExpiresAt) {
 		return principal{}, errorf(http.StatusUnauthorized,
 			"token expired: renew the service account's token to get a new one")
 	}
-	return principal{orgID: a.orgID, projectID: a.projectID, roles: a.roles}, nil
+	return principal{orgIDs: []string{a.orgID}, projectID: a.projectID, roles: a.roles}, nil
 }
+
+// memberOf says whether the caller belongs to the organization.
+func (p principal) memberOf(orgID string) bool { return slices.Contains(p.orgIDs, orgID) }

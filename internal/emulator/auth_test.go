@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func TestCustomAdminToken(t *testing.T) {
 func TestAuthenticatePrincipals(t *testing.T) {
 	st := newSeedStore(DefaultAdminToken)
 	p, e := authenticate(st, []string{DefaultAdminToken}, t0)
-	if e != nil || p.orgID != OrganizationID || p.projectID != "" || !p.holds(OrganizationID, "organization.admin") {
+	if e != nil || !slices.Equal(p.orgIDs, []string{OrganizationID}) || p.projectID != "" || !p.holds(OrganizationID, "organization.admin") {
 		t.Fatalf("admin principal %+v, %v", p, e)
 	}
 	if _, e := authenticate(st, []string{"a", "b"}, t0); e == nil || e.status != http.StatusUnauthorized {

@@ -14,10 +14,14 @@ type projectView struct {
 }
 
 // handleListOrganizations lists the organizations the caller belongs to: for a user
-// its organization, for a service account its own.
+// each of its organizations, for a service account its own.
 func handleListOrganizations(c *call) (response, *apiError) {
-	org := c.st.orgs[c.caller.orgID]
-	return ok([]organizationView{{OrganizationID: org.id, Name: org.name}}), nil
+	out := make([]organizationView, 0, len(c.caller.orgIDs))
+	for _, id := range c.caller.orgIDs {
+		org := c.st.orgs[id]
+		out = append(out, organizationView{OrganizationID: org.id, Name: org.name})
+	}
+	return ok(out), nil
 }
 
 // handleListProjects lists the projects of an organization the caller belongs to: all
@@ -26,7 +30,7 @@ func handleListOrganizations(c *call) (response, *apiError) {
 func handleListProjects(c *call) (response, *apiError) {
 	orgID, valid := parseUUID(c.params["orgId"])
 	org := c.st.orgs[orgID]
-	if !valid || org == nil || orgID != c.caller.orgID {
+	if !valid || org == nil || !c.caller.memberOf(orgID) {
 		return response{}, errorf(http.StatusNotFound, "organization not found")
 	}
 	out := []projectView{}

@@ -58,3 +58,30 @@ func TestListProjects(t *testing.T) {
 		})
 	}
 }
+
+// A user may belong to several organizations: it lists them all, and acts in each.
+func TestTwoOrganizationsUser(t *testing.T) {
+	h := newHarness(t, Options{})
+	r := h.orgListAs(t, TwoOrganizationsToken)
+	mustStatus(t, r, http.StatusOK)
+	var got []map[string]string
+	r.data(t, &got)
+	want := []map[string]string{{"organization_id": OrganizationID, "name": "acme"},
+		{"organization_id": InitechOrganizationID, "name": "initech"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("organizations %v, want %v", got, want)
+	}
+	ops := h.do(t, req{method: "GET", path: apiPrefix + "/organization/project/view/list/" + InitechOrganizationID,
+		token: TwoOrganizationsToken})
+	mustStatus(t, ops, http.StatusOK)
+	for _, org := range []string{OrganizationID, InitechOrganizationID} {
+		made := h.do(t, req{method: "POST", path: apiPrefix + "/serviceaccount/token/create", token: TwoOrganizationsToken,
+			org: org, body: map[string]any{"name": "both"}})
+		mustStatus(t, made, http.StatusCreated)
+	}
+	// Neither globex, nor initech for the user of acme alone.
+	for _, tc := range []struct{ token, org string }{{TwoOrganizationsToken, globexOrganizationID}, {"", InitechOrganizationID}} {
+		refused := h.do(t, req{method: "GET", path: apiPrefix + "/serviceaccount/list", token: tc.token, org: tc.org})
+		mustRefuse(t, refused, http.StatusNotFound, "organization not found")
+	}
+}

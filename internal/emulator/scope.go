@@ -28,7 +28,7 @@ func (c *call) scope() (scope, *apiError) {
 		return scope{}, errorf(http.StatusBadRequest, "%s header: must be one UUID", headerOrganization)
 	}
 	org := c.st.orgs[orgID]
-	if org == nil || orgID != c.caller.orgID {
+	if org == nil || !c.caller.memberOf(orgID) {
 		return scope{}, errorf(http.StatusNotFound, "organization not found")
 	}
 	sc := scope{org: org}

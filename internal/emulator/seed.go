@@ -15,10 +15,21 @@ const (
 	// DefaultAdminToken is the token of a seeded user of acme holding
 	// organization.admin, used when Options.AdminToken is empty.
 	DefaultAdminToken = "emulator-admin-token"
+
+	// InitechOrganizationID is the seeded organization "initech", with project "ops".
+	// Only the user of TwoOrganizationsToken belongs to it.
+	InitechOrganizationID = "c3e5f000-0000-4000-8000-000000000001"
+	// InitechProjectID is the seeded project "ops" of initech.
+	InitechProjectID = "c3e5f000-0000-4000-8000-000000000002"
+	// TwoOrganizationsToken is the token of a seeded user that belongs to two
+	// organizations, acme and initech, and holds organization.admin in both.
+	TwoOrganizationsToken = "emulator-two-organizations-token"
 )
 
 const (
 	adminUserID = "a1c3e000-0000-4000-8000-0000000000a1"
+	// twoOrgsUserID is the user of TwoOrganizationsToken, a member of acme and initech.
+	twoOrgsUserID = "c3e5f000-0000-4000-8000-0000000000a1"
 
 	// globex is a second organization that exists but that no caller belongs to, so
 	// the "not a member" refusals can be told from "no such organization".
@@ -29,7 +40,8 @@ const (
 
 // newSeedStore builds the seeded world: organization acme with projects shop and data
 // and custom roles deployer and auditor, an admin user of acme reached with
-// adminToken, and organization globex that nobody belongs to.
+// adminToken, organization initech whose admin is also an admin of acme (reached with
+// TwoOrganizationsToken), and organization globex that nobody belongs to.
 func newSeedStore(adminToken string) *store {
 	st := newStore()
 	st.addOrganization(&organization{
@@ -47,11 +59,24 @@ func newSeedStore(adminToken string) *store {
 		projects:    []*project{{id: globexProjectID, name: "lab", description: "Research lab"}},
 		customRoles: map[string]string{globexCustomRoleID: "researcher"},
 	})
+	st.addOrganization(&organization{
+		id:          InitechOrganizationID,
+		name:        "initech",
+		projects:    []*project{{id: InitechProjectID, name: "ops", description: "Operations"}},
+		customRoles: map[string]string{},
+	})
+	admin := []string{"organization.admin"}
 	st.users[adminUserID] = &user{
-		id:    adminUserID,
-		orgID: OrganizationID,
-		roles: []binding{{collectionID: OrganizationID, codes: []string{"organization.admin"}}},
+		id:     adminUserID,
+		orgIDs: []string{OrganizationID},
+		roles:  []binding{{collectionID: OrganizationID, codes: admin}},
 	}
 	st.tokens[hashToken(adminToken)] = tokenOwner{userID: adminUserID}
+	st.users[twoOrgsUserID] = &user{
+		id:     twoOrgsUserID,
+		orgIDs: []string{OrganizationID, InitechOrganizationID},
+		roles:  []binding{{collectionID: OrganizationID, codes: admin}, {collectionID: InitechOrganizationID, codes: admin}},
+	}
+	st.tokens[hashToken(TwoOrganizationsToken)] = tokenOwner{userID: twoOrgsUserID}
 	return st
 }

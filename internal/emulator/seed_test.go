@@ -1,6 +1,9 @@
 package emulator
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestSeed(t *testing.T) {
 	st := newSeedStore("tok")
@@ -18,7 +21,7 @@ func TestSeed(t *testing.T) {
 		t.Fatalf("custom roles %v", acme.customRoles)
 	}
 	owner, ok := st.tokens[hashToken("tok")]
-	if !ok || st.users[owner.userID].orgID != OrganizationID {
+	if !ok || !slices.Equal(st.users[owner.userID].orgIDs, []string{OrganizationID}) {
 		t.Fatal("admin token does not reach a user of acme")
 	}
 	if st.orgs[globexOrganizationID] == nil || len(st.accounts) != 0 {

@@ -29,11 +29,11 @@ type project struct {
 	id, name, description string
 }
 
-// user is a human member of an organization.
+// user is a human member of one organization or more.
 type user struct {
-	id    string
-	orgID string
-	roles []binding
+	id     string
+	orgIDs []string
+	roles  []binding
 }
 
 // binding grants permission codes on one collection: an organization or a project.

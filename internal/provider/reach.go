@@ -165,12 +165,55 @@ func reachableProjects(org *client.Organization, projects []client.Project) stri
 	return fmt.Sprintf("The projects of organization %s that the token reaches: %s.", org.ID, strings.Join(names, ", "))
 }
 
+// A token is where its account is. The organization_id of a token resource that leaves
+// it out follows the provider's only until the token exists: after that, a change of the
+// provider's organization_id (to work on accounts of another organization, say) does
+// not move a token whose account stays the same, since the account, and so its token,
+// is still in the organization of state. Replacing it there would discard the working
+// token, then fail to issue one for an account the new organization does not have.
+// A token is moved only by its own organization_id, or by a change of its account.
+
+// keptTokenOrganization is the organization_id of state when the token keeps it: it is
+// in state, its organization_id is not configured, and its account (or accounts, at
+// accounts) is the same in the plan as in state. Otherwise it is null.
+func keptTokenOrganization(ctx context.Context, req *resource.ModifyPlanRequest, accounts path.Path) uuidValue {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return uuidNull()
+	}
+	configured, ok := stringAt(ctx, req.Config, path.Root("organization_id"))
+	prior, okPrior := stringAt(ctx, req.State, path.Root("organization_id"))
+	if !ok || !configured.IsNull() || !okPrior || prior.IsNull() || prior.IsUnknown() {
+		return uuidNull()
+	}
+	var planned, was attr.Value
+	if req.Plan.GetAttribute(ctx, accounts, &planned).HasError() || req.State.GetAttribute(ctx, accounts, &was).HasError() ||
+		planned == nil || planned.IsUnknown() || !planned.Equal(was) {
+		return uuidNull()
+	}
+	return uuidOf(prior.ValueString())
+}
+
+// planTokenOrganization is planOrganization for the token resources: the organization
+// of state when the token keeps it (keptTokenOrganization), the configured or the
+// provider's otherwise.
+func (d *providerData) planTokenOrganization(ctx context.Context, req *resource.ModifyPlanRequest, accounts path.Path,
+	planned *uuidValue, configured uuidValue, diags *diag.Diagnostics) bool {
+	if kept := keptTokenOrganization(ctx, req, accounts); !kept.IsNull() {
+		*planned = kept
+		return true
+	}
+	return d.planOrganization(planned, configured, diags)
+}
+
 // checkTokenMove is checkMove for the token resources, from the plan request alone:
 // when the resource is in state and its organization_id (as configured, or the
-// provider's) differs from state's, the resource is replaced in that organization.
-// what names the token, given the state's id, such as "the token of service account %s".
-func (d *providerData) checkTokenMove(ctx context.Context, req *resource.ModifyPlanRequest, what string, diags *diag.Diagnostics) {
-	if d == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+// provider's) differs from state's, the resource is replaced in that organization,
+// unless the token keeps its organization (keptTokenOrganization).
+// what names the token, given the state's id, such as "the token of service account %s";
+// accounts is the attribute of its account ids.
+func (d *providerData) checkTokenMove(ctx context.Context, req *resource.ModifyPlanRequest, accounts path.Path, what string,
+	diags *diag.Diagnostics) {
+	if d == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !keptTokenOrganization(ctx, req, accounts).IsNull() {
 		return
 	}
 	at := path.Root("organization_id")

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
+	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
 )
 
 // Issue 19, item 1: a mistyped organization (or project) never deletes working
@@ -135,11 +139,10 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 			` Set organization_id to one of them, or use a token of that organization.`
 	}
 	fromProvider := " (the provider's organization_id, set in the provider block or by " + envOrganizationID + ")"
-	tokenError := `organization_id: "` + missingOrganizationID + `"` + fromProvider + ` cannot be reached with the ` +
-		`provider's token: no organization of that id exists, or the token's holder is not a member of it. This plan ` +
-		`replaces the token of service account ` + outsideID + `, moving it from organization ` + e.OrgID
-	rotatingError := `This plan replaces the rotating token of service accounts ` + pair[0] + "," + pair[1] +
-		`, moving it from organization ` + e.OrgID
+	// The tokens of accounts made outside Terraform stay where their accounts are
+	// (issue 24, defect 4): no move of theirs is planned, so none is refused.
+	tokensKept := []string{"replaces the token of service account " + outsideID,
+		"replaces the rotating token of service accounts " + pair[0]}
 	cases := []struct {
 		name, config string
 		env          []string
@@ -148,7 +151,7 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 	}{
 		{name: "an organization that does not exist", config: moveConfig(e, orgLine(missingOrganizationID), e.ShopID, outsideID),
 			summary: "Organization Not Reachable",
-			want:    []string{orgError(missingOrganizationID, org, "move-org", fromProvider), tokenError, rotatingError}},
+			want:    []string{orgError(missingOrganizationID, org, "move-org", fromProvider)}},
 		{name: "globex, which the token's holder is not a member of",
 			config: moveConfig(e, orgLine(globexOrganizationID), e.ShopID, outsideID), summary: "Organization Not Reachable",
 			want: []string{orgError(globexOrganizationID, proj, "move-proj", fromProvider)}},
@@ -162,7 +165,7 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 				e.DataID + ` ("data"). Set project_id to one of them, or leave it out for an organization-level account.`}},
 		{name: "PLATFORMER_ORGANIZATION_ID of an organization that does not exist", config: moveConfig(e, "", e.ShopID, outsideID),
 			env: []string{envOrganizationID + "=" + missingOrganizationID}, summary: "Organization Not Reachable",
-			want: []string{orgError(missingOrganizationID, org, "move-org", fromProvider), tokenError}},
+			want: []string{orgError(missingOrganizationID, org, "move-org", fromProvider)}},
 		{name: "PLATFORMER_ORGANIZATION_ID of globex", config: moveConfig(e, "", e.ShopID, outsideID),
 			env: []string{envOrganizationID + "=" + globexOrganizationID}, summary: "Organization Not Reachable",
 			want: []string{orgError(globexOrganizationID, org, "move-org", fromProvider)}},
@@ -189,6 +192,11 @@ func TestAccReach_moveToUnreachablePlaceRefused(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(flat, w) {
 					t.Errorf("%s: the output lacks\n%s\n%s", what, w, r)
+				}
+			}
+			for _, bad := range tokensKept {
+				if strings.Contains(flat, bad) {
+					t.Errorf("%s: a token whose account stays is moved: the output has %q:\n%s", what, bad, r)
 				}
 			}
 			for _, bad := range []string{"to destroy", "Destroying...", "Creating..."} {
@@ -241,4 +249,82 @@ func stateAccountID(t *testing.T, insts []cliInstance, addr string) string {
 	}
 	t.Fatalf("%s is not in state", addr)
 	return ""
+}
+
+// Issue 24, defect 4: a token lost by a move. The provider's token reaches acme and
+// initech; the provider's organization_id changes from acme to initech. Before the fix
+// the tokens of accounts of acme were planned for replacement in initech (reachable, so
+// nothing refused it): destroy discarded the working tokens, then create failed with
+// "404 service account not found". Now they stay where their accounts are: no change,
+// and the tokens in state keep working.
+func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a user of two organizations")
+	e.Token = emulator.TwoOrganizationsToken
+	var ids []string
+	for _, name := range []string{"keep-outside", "keep-blue", "keep-green"} {
+		made, err := e.client().CreateServiceAccount(context.Background(), e.OrgID, client.CreateServiceAccountInput{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, made.ServiceAccount.ID)
+	}
+	config := func(providerOrg string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    platformer = { source = "platformercloud/platformer" }
+  }
+}
+
+provider "platformer" {
+  api_url         = %[1]q
+  token           = %[2]q
+  organization_id = %[3]q
+  max_retries     = 1
+}
+
+resource "platformer_service_account" "acme" {
+  name            = "keep-acme"
+  organization_id = %[4]q
+  permissions     = ["organization.viewer"]
+}
+
+resource "platformer_service_account_token" "acme" {
+  service_account_id = platformer_service_account.acme.id
+}
+
+resource "platformer_service_account_token" "outside" {
+  service_account_id = %[5]q
+}
+
+resource "platformer_service_account_rotating_token" "outside" {
+  service_account_ids = [%[6]q, %[7]q]
+  rotate_every        = "30d"
+}
+`, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2])
+	}
+	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
+		"platformer_service_account_rotating_token.outside"}
+	tokens := make([]string, len(addrs))
+	var capture, unchanged []resource.TestCheckFunc
+	var kept []plancheck.PlanCheck
+	for i, addr := range addrs {
+		capture = append(capture, captureAttr(addr, "token", &tokens[i]), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		unchanged = append(unchanged, resource.TestCheckResourceAttrPtr(addr, "token", &tokens[i]),
+			resource.TestCheckResourceAttr(addr, "organization_id", e.OrgID), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		kept = append(kept, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config(e.OrgID), Check: resource.ComposeTestCheckFunc(capture...)},
+			{
+				Config:           config(emulator.InitechOrganizationID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
+				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+		},
+	})
 }

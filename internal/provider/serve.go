@@ -14,6 +14,7 @@ const Address = "registry.terraform.io/platformercloud/platformer"
 
 // Serve serves p over the plugin protocol, version 6, through NewServer, after
 // quietUnlessAsked and tuneGC; debugMode serves for a debugger (TF_REATTACH_PROVIDERS).
+// Otherwise it stops within seconds once its parent process is gone (parent_watch.go).
 // main uses it, and so does the benchmark's floor provider (tools/floorprovider), so
 // that both run the same way.
 func Serve(p func() provider.Provider, debugMode bool) error {
@@ -26,6 +27,9 @@ func Serve(p func() provider.Provider, debugMode bool) error {
 	server, err := NewServer(p)()
 	if err != nil {
 		return err
+	}
+	if !debugMode { // a debugged plugin is the user's to stop
+		go watchParent(os.Getppid(), parentPoll, os.Getppid, nil, stopOrphaned)
 	}
 	err = tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server }, opts...)
 	closeUnclosedEphemeralAccounts() // what a failed run left open (service_account_ephemeral_resource.go)

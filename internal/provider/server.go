@@ -86,8 +86,14 @@ func (s *releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	return releasing(ctx, req, s.frameworkServer.ReadDataSource)
 }
 
-// releasing calls rpc with a context that forwards to ctx until rpc returns.
+// releasing calls rpc with a context that forwards to ctx until rpc returns, and that
+// is cancelled when the plugin's lifetime ends (parent_watch.go).
 func releasing[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
+	inFlight.Add(1)
+	defer inFlight.Add(-1)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer context.AfterFunc(lifetime, func() { cancel(context.Cause(lifetime)) })()
 	rc := newReleasableContext(ctx)
 	defer rc.release()
 	return rpc(rc, req)

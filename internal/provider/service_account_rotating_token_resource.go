@@ -165,8 +165,9 @@ func rotatingTokenAttributes() map[string]schema.Attribute {
 		"organization_id": schema.StringAttribute{
 			Optional: true, Computed: true,
 			CustomType: uuidType{},
-			MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id`. " +
-				"Changing it replaces the resource.",
+			MarkdownDescription: "UUID of the accounts' organization. Defaults to the provider's `organization_id` " +
+				"when the resource is created; a later change of the provider's does not move it, since its accounts " +
+				"stay where they are. Changing it here replaces the resource.",
 			PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
 		},
 		"rotate_every": schema.StringAttribute{
@@ -363,7 +364,7 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	if r.data.checkTokenMove(ctx, &req, "the rotating token of service accounts %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	if r.data.checkTokenMove(ctx, &req, path.Root("service_account_ids"), "the rotating token of service accounts %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, config serviceAccountRotatingTokenModel
@@ -372,7 +373,7 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
+	if !r.data.planTokenOrganization(ctx, &req, path.Root("service_account_ids"), &plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
 		return
 	}
 	ids, idsKnown := accountIDs(plan.ServiceAccountIDs)

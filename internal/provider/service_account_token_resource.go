@@ -355,7 +355,8 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 				Optional: true, Computed: true,
 				CustomType: uuidType{},
 				MarkdownDescription: "UUID of the account's organization, in any case. Defaults to the provider's " +
-					"`organization_id`. Changing it replaces the resource.",
+					"`organization_id` when the token is created; a later change of the provider's does not move it, " +
+					"since its account stays where it is. Changing it here replaces the resource.",
 				PlanModifiers: []planmodifier.String{keepStateUUID{}, stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"expires_in": schema.StringAttribute{
@@ -473,7 +474,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	if r.data.checkTokenMove(ctx, &req, "the token of service account %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
+	if r.data.checkTokenMove(ctx, &req, path.Root("service_account_id"), "the token of service account %s", &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, config serviceAccountTokenModel
@@ -483,7 +484,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	planned := plan
-	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
+	if !r.data.planTokenOrganization(ctx, &req, path.Root("service_account_id"), &plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
 		return
 	}
 	if req.State.Raw.IsNull() {
