@@ -106,6 +106,10 @@ var (
 	capIdentity      = capability{name: "resource identity", terraform: [2]int{1, 12}, tofu: [2]int{1, 12}}
 	capListResources = capability{name: "list resources (terraform query)", terraform: [2]int{1, 14}}
 	capActions       = capability{name: "actions (terraform apply -invoke)", terraform: [2]int{1, 14}}
+	// OpenTofu 1.12 moves between resource types, but keeps the source's identity on the
+	// moved object and fails to send it with the target's identity schema.
+	capCrossTypeMove = capability{name: "moved between resource types with identities", terraform: [2]int{1, 8},
+		note: ` (it keeps the source's identity: "attribute ... is required")`}
 	// OpenTofu 1.12 rejects an ephemeral resource's result that is not wholly known,
 	// which is all a provider can answer when its own configuration is unknown at plan.
 	capUnknownEphemeralResult = capability{name: "an ephemeral resource's result left unknown at plan",

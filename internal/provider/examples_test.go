@@ -16,6 +16,7 @@ import (
 var guidesAppliedElsewhere = map[string]string{
 	"guides/ephemeral-account":          "TestAccServiceAccountEphemeral_endToEnd",
 	"guides/token-for-a-provider-alias": "TestAccTokenIntoAlias_example",
+	"guides/token-to-rotation":          "TestAccServiceAccountRotatingToken_moveExample", // a move: two configurations
 }
 
 // Every example under examples/resources and examples/data-sources, and every guide

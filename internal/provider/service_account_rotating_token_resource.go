@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -83,6 +82,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*serviceAccountRotatingTokenResource)(nil)
 	_ resource.ResourceWithImportState    = (*serviceAccountRotatingTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*serviceAccountRotatingTokenResource)(nil)
+	_ resource.ResourceWithMoveState      = (*serviceAccountRotatingTokenResource)(nil) // rotating_token_move.go
 	_ resource.ResourceWithValidateConfig = (*serviceAccountRotatingTokenResource)(nil)
 )
 
@@ -122,6 +122,8 @@ type serviceAccountRotatingTokenModel struct {
 
 func (r *serviceAccountRotatingTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_service_account_rotating_token"
+	// A token moved here takes its second account at the next apply (rotating_token_move.go).
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *serviceAccountRotatingTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -160,7 +162,7 @@ func rotatingTokenAttributes() map[string]schema.Attribute {
 				"in any case (a change of case alone plans nothing). Give them the same permissions: consumers act " +
 				"with the active account's. Changing them replaces the resource.",
 			Validators:    []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
-			PlanModifiers: []planmodifier.List{keepStateUUIDList{}, listplanmodifier.RequiresReplace()},
+			PlanModifiers: []planmodifier.List{keepStateUUIDList{}, replaceUnlessMoved}, // rotating_token_move.go
 		},
 		"organization_id": schema.StringAttribute{
 			Optional: true, Computed: true,
@@ -402,6 +404,10 @@ func (r *serviceAccountRotatingTokenResource) ModifyPlan(ctx context.Context, re
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 	default:
 		plan.OrganizationID = state.OrganizationID // the same UUID, in the case state has (an import's, say)
+	}
+	if movedFromToken(&state) { // a token moved here takes its second account (rotating_token_move.go)
+		r.planMoved(ctx, &req, resp, &plan, &state, ids, idsKnown)
+		return
 	}
 	stateIDs, _ := accountIDs(state.ServiceAccountIDs)
 	replacing := !idsKnown || len(resp.RequiresReplace) > 0 || !slices.EqualFunc(ids, stateIDs, strings.EqualFold)
@@ -734,6 +740,10 @@ func (r *serviceAccountRotatingTokenResource) Read(ctx context.Context, req reso
 		ctx = maskSecrets(ctx, state.Token.ValueString())
 	}
 	prior := state
+	if movedFromToken(&state) { // a token moved here, before its first apply (rotating_token_move.go)
+		r.readMoved(ctx, resp, &state, &prior)
+		return
+	}
 	ids, ok := accountIDs(state.ServiceAccountIDs)
 	if !ok {
 		resp.Diagnostics.AddError("Invalid State", "The state of this rotating token holds no two service account ids. "+
@@ -843,6 +853,9 @@ func (r *serviceAccountRotatingTokenResource) Update(ctx context.Context, req re
 		// changes. rotation_due is judged again now, as the next refresh would.
 		if plan.RotationDue.IsUnknown() {
 			plan.RotationDue = dueValue(state.RotationDue, rotationTimes(&plan).due(r.data.consoleNow(ctx, nil)))
+		}
+		if plan.PreviousTokenID.IsUnknown() { // the second account of a moved token (rotating_token_move.go)
+			plan.PreviousTokenID = r.currentTokenID(ctx, api, &plan, plan.PreviousServiceAccountID.ValueString())
 		}
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 		return
