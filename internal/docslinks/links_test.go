@@ -133,3 +133,41 @@ func TestBrokenLinksFindsTheBroken(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// chooserPages carry the same "Which one?" table: the index and the three ways to get a
+// token.
+var chooserPages = []string{"index.md", "resources/service_account_token.md",
+	"resources/service_account_rotating_token.md", "ephemeral-resources/service_account.md"}
+
+// TestChooserTheSameEverywhere fails when a page of chooserPages lacks the "Which one?"
+// section, or holds one that differs from the index's.
+func TestChooserTheSameEverywhere(t *testing.T) {
+	var first string
+	for _, page := range chooserPages {
+		b, err := os.ReadFile(filepath.Join(docsDir, filepath.FromSlash(page)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		section := chooserSection(string(b))
+		switch {
+		case section == "":
+			t.Errorf("docs/%s has no \"## Which one?\" section", page)
+		case first == "":
+			first = section
+		case section != first:
+			t.Errorf("docs/%s: its \"Which one?\" section differs from docs/%s's", page, chooserPages[0])
+		}
+	}
+}
+
+// chooserSection is text's "## Which one?" section, up to the next heading.
+func chooserSection(text string) string {
+	_, after, ok := strings.Cut(text, "\n## Which one?\n")
+	if !ok {
+		return ""
+	}
+	if end := strings.Index(after, "\n#"); end >= 0 {
+		after = after[:end]
+	}
+	return after
+}
