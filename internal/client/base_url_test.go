@@ -28,7 +28,8 @@ func TestParseBaseURL(t *testing.T) {
 		{raw: "https://gw.example.com/platformer/auth/api/v1", wantErr: []string{
 			`includes the API path "/auth/api/v1"`, `without it, "https://gw.example.com/platformer"`}},
 		{raw: "http://api.platformer.com", wantErr: []string{"clear text", "use https"}},
-		{raw: "api.platformer.com", wantErr: []string{"not an absolute http(s) URL", DefaultBaseURL}},
+		{raw: "api.platformer.com", wantErr: []string{`has no scheme: add https://, "https://api.platformer.com"`}},
+		{raw: "127.0.0.1:8787", wantErr: []string{`has no scheme: add http:// for this loopback host, "http://127.0.0.1:8787"`}},
 	}
 	for _, tc := range cases {
 		u, err := ParseBaseURL(tc.raw)

@@ -212,6 +212,9 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
+	if err := missingScheme(raw); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, errors.New("the API URL does not parse: " + acceptedBaseURL)
@@ -246,6 +249,25 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 			pathPrefixAuth, want.String())
 	}
 	return &trimmed, nil
+}
+
+// missingScheme is the error of a base URL written without its scheme, such as
+// "127.0.0.1:8787" or "api.platformer.com": it says which one to add (http for a
+// loopback host, where it is accepted, https otherwise). It is nil for anything else,
+// and for a URL with credentials, which the rest of ParseBaseURL refuses unechoed.
+func missingScheme(raw string) error {
+	if strings.Contains(raw, "://") {
+		return nil
+	}
+	u, err := url.Parse("https://" + raw)
+	if err != nil || u.Hostname() == "" || u.User != nil || strings.ContainsAny(raw, "?#") {
+		return nil
+	}
+	if isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("the API URL %q has no scheme: add http:// for this loopback host, %q (or https:// if it "+
+			"serves TLS)", raw, "http://"+raw)
+	}
+	return fmt.Errorf("the API URL %q has no scheme: add https://, %q", raw, "https://"+raw)
 }
 
 // cutAPIPath reports whether path (no trailing slash) holds the API path: it starts with

@@ -1,9 +1,10 @@
 // This file is the one place where the Platformer Console API contract is spelled out:
 // every path, header name, query parameter, JSON wire struct and field name, the time
 // format, the paging rules, and the decoding of the response envelope into the model
-// types of models.go. Most of these are [model] choices of /work/shared/console-api.md
-// (Platformer publishes no API reference), so meeting the real API must be a change to
-// this file alone. Nothing else in the package may spell a path, a header name or a
+// types of models.go. Platformer publishes no API reference: the paths and envelope come
+// from the Console's own requests, and most of the rest is modelled (the team's API
+// notes mark each such choice), so meeting the real API must be a change to this file
+// alone. Nothing else in the package may spell a path, a header name or a
 // JSON field name; the tests, which check the wire independently, spell them too.
 
 package client

@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/duration"
 )
 
 // controlPrefix is where the control routes live. They need no token, are never
@@ -65,8 +67,17 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	writeError(w, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 }
 
+// advanceDuration is the clock route's "advance": the provider's duration syntax
+// (package duration: "31d", "1d12h", "90s"), or a zero ("0", "0s") that moves nothing.
+func advanceDuration(s string) (time.Duration, error) {
+	if zero, err := time.ParseDuration(s); err == nil && zero == 0 {
+		return 0, nil
+	}
+	return duration.Parse(s)
+}
+
 // serveClock moves a MovableClock (a ManualClock, or the ShiftedClock of the stand-alone
-// emulator): body {"advance": "<Go duration>"} or {"set": "<RFC 3339>"}. Any other
+// emulator): body {"advance": "<duration>"} (as the provider writes them: "31d", "1h30m") or {"set": "<RFC 3339>"}. Any other
 // clock (plain real time) is 409.
 func (s *Server) serveClock(w http.ResponseWriter, r *http.Request) {
 	clock, movable := s.clock.(MovableClock)
@@ -96,9 +107,9 @@ func (s *Server) serveClock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusBadRequest, `send exactly one of "advance" (a duration such as "1h") or "set" (an RFC 3339 timestamp)`))
 		return
 	case hasAdvance:
-		d, err := time.ParseDuration(advance)
-		if err != nil || d < 0 {
-			writeError(w, errorf(http.StatusBadRequest, "advance: must be a non-negative duration such as \"90s\" or \"1h\", got %q", advance))
+		d, err := advanceDuration(advance)
+		if err != nil {
+			writeError(w, errorf(http.StatusBadRequest, "advance: %s", err))
 			return
 		}
 		clock.Advance(d)

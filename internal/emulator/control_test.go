@@ -33,8 +33,9 @@ func TestClockControl(t *testing.T) {
 	}{
 		{"both", `{"advance":"1h","set":"2030-01-01T00:00:00Z"}`, "send exactly one of"},
 		{"neither", `{}`, "send exactly one of"},
-		{"bad duration", `{"advance":"soon"}`, `advance: must be a non-negative duration`},
-		{"negative duration", `{"advance":"-1h"}`, `advance: must be a non-negative duration`},
+		{"bad duration", `{"advance":"soon"}`, `advance: "soon" is not a duration. Use a number with a unit: d, h, m or s, for example "30d"`},
+		{"negative duration", `{"advance":"-1h"}`, `advance: "-1h" is not positive`},
+		{"below a second", `{"advance":"500ms"}`, `advance: "500ms" uses "ms": units below a second are not accepted`},
 		{"bad time", `{"set":"tomorrow"}`, `set: must be an RFC 3339 timestamp`},
 		{"unknown field", `{"advance":"1h","by":"me"}`, `unknown field "by"`},
 		{"malformed", `{"advance":`, "malformed JSON"},
@@ -47,6 +48,20 @@ func TestClockControl(t *testing.T) {
 	}
 	if h.Stats().Total != 3 { // the create and two organization lists
 		t.Fatalf("control routes counted: %+v", h.Stats())
+	}
+}
+
+// The clock route takes durations as the provider does (package duration): "31d" moves
+// the clock 31 days, "1d12h" a day and a half. Before, it took Go durations only and
+// refused "31d", which expires_in accepts.
+func TestClockControlTakesDays(t *testing.T) {
+	h := newHarness(t, Options{})
+	t0 := h.clock.Now()
+	for _, advance := range []string{"31d", "1d12h", "0"} {
+		mustStatus(t, h.do(t, req{method: "POST", path: "/_emulator/clock", body: map[string]any{"advance": advance}}), http.StatusOK)
+	}
+	if want := t0.Add(32*24*time.Hour + 12*time.Hour); !h.clock.Now().Equal(want) {
+		t.Fatalf("clock %v, want %v", h.clock.Now(), want)
 	}
 }
 

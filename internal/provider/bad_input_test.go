@@ -36,6 +36,9 @@ type badInput struct {
 	// apply: the error comes from the Console when applying; otherwise from the plan (or
 	// the import).
 	apply bool
+	// planLookup: refused at plan time from what the provider's token lists, so the plan
+	// may read the Console (never write: that is checked for every case).
+	planLookup bool
 	// setup prepares the Console and returns placeholder values.
 	setup func(t *testing.T, e *accEnv) map[string]string
 	// summary, details and attr describe the one diagnostic expected: its summary, the
@@ -105,8 +108,15 @@ organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL",
 		{name: "api_url without a scheme", provider: `api_url = "api.platformer.com"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
-			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "api.platformer.com" is not an absolute http(s) URL: use the Console API's base URL`,
-				`such as https://api.platformer.com.`}},
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "api.platformer.com" has no scheme: add https://, "https://api.platformer.com".`}},
+		{name: "api_url of a loopback host without a scheme", provider: `api_url = "127.0.0.1:8787"
+token = "@TOKEN@"
+organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "127.0.0.1:8787" has no scheme: add http:// for this loopback host, "http://127.0.0.1:8787" (or https:// if it serves TLS).`}},
+		{name: "api_url localhost without a scheme", provider: `api_url = "localhost:8787"
+token = "@TOKEN@"
+organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
+			details: []string{`api_url (from the provider block or PLATFORMER_API_URL): the API URL "localhost:8787" has no scheme: add http:// for this loopback host, "http://localhost:8787" (or https:// if it serves TLS).`}},
 		{name: "api_url of another scheme", provider: `api_url = "ftp://127.0.0.1/"
 token = "@TOKEN@"
 organization_id = "@ORG@"`, config: badInputAccount, summary: "Invalid API URL", attr: "api_url",
@@ -239,10 +249,18 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 		{name: "custom role not in the organization (400)", config: badAccount("name = \"x\"\ncustom_role_ids = [\"" + missingID + "\"]"),
 			apply: true, summary: "Value Refused by the Console", attr: "custom_role_ids",
 			details: []string{`Could not create service account "x": the Console refused "` + missingID + `" in custom_role_ids: no custom role ` + missingID + ` in this organization.`}},
-		{name: "project_permissions on a project of another organization (400)",
-			config: badAccount("name = \"x\"\nproject_permissions = { \"b2d4f000-0000-4000-8000-000000000002\" = [\"rudder.app.viewer\"] }"),
-			apply:  true, summary: "Value Refused by the Console", attr: "project_permissions",
-			details: []string{`Could not create service account "x": the Console refused the project id "b2d4f000-0000-4000-8000-000000000002", a key of project_permissions: "b2d4f000-0000-4000-8000-000000000002" is neither this organization nor one of its projects.`}},
+		// At plan time, from the projects the token lists; before, at apply, from the
+		// Console's 400: "Could not create service account "x": the Console refused the
+		// project id "b2d4f000-…", a key of project_permissions: … is neither this
+		// organization nor one of its projects."
+		{name: "project_permissions on a project of another organization",
+			config:  badAccount("name = \"x\"\nproject_permissions = { \"b2d4f000-0000-4000-8000-000000000002\" = [\"rudder.app.viewer\"] }"),
+			summary: "Unknown Project", attr: "project_permissions", planLookup: true,
+			details: []string{`project_permissions: the key "b2d4f000-0000-4000-8000-000000000002" is neither organization a1c3e000-0000-4000-8000-000000000001 nor one of its projects, so the Console would refuse it at apply. Use the UUID of one of its projects as the key (a platformer_project data source finds one by name). The projects of organization a1c3e000-0000-4000-8000-000000000001 that the token reaches: a1c3e000-0000-4000-8000-000000000002 ("shop"), a1c3e000-0000-4000-8000-000000000003 ("data").`}},
+		{name: "project_permissions on a project that does not exist",
+			config:  badAccount("name = \"x\"\nproject_permissions = { \"" + missingID + "\" = [\"rudder.app.viewer\"] }"),
+			summary: "Unknown Project", attr: "project_permissions", planLookup: true,
+			details: []string{`project_permissions: the key "` + missingID + `" is neither organization a1c3e000-0000-4000-8000-000000000001 nor one of its projects, so the Console would refuse it at apply.`}},
 		{name: "project not in the organization (404)", config: badAccount("name = \"x\"\nproject_id = \"" + missingID + "\""),
 			apply: true, summary: "Not Found",
 			details: []string{`POST /auth/api/v1/serviceaccount/token/create: 404 Not Found: project not found in this organization`,
@@ -294,7 +312,9 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 		{name: "renew_before without an expiry", config: badToken(`renew_before = "1h"`), summary: "Invalid Attribute Combination", attr: "renew_before",
 			details: []string{`Attribute "expires_in" must be specified when "renew_before" is specified`}},
 		{name: "renew_before as long as expires_in", config: badToken("expires_in = \"24h\"\nrenew_before = \"24h\""), summary: "Renew Before Too Long",
-			attr: "renew_before", details: []string{`renew_before (24h0m0s) must be shorter than expires_in (24h0m0s): otherwise every plan would renew the token.`}},
+			attr: "renew_before", details: []string{`renew_before ("24h") must be shorter than expires_in ("24h"): otherwise every plan would renew the token. Use a shorter renew_before, such as a quarter of expires_in.`}},
+		{name: "renew_before longer than expires_in, in days", config: badToken("expires_in = \"30d\"\nrenew_before = \"40d\""), summary: "Renew Before Too Long",
+			attr: "renew_before", details: []string{`renew_before ("40d") must be shorter than expires_in ("30d"): otherwise every plan would renew the token. Use a shorter renew_before, such as a quarter of expires_in.`}},
 		{name: "renew_before with a fixed expires_at", config: badToken("expires_at = \"2099-01-01T00:00:00Z\"\nrenew_before = \"1h\""),
 			summary: "Invalid Attribute Combination", attr: "renew_before",
 			details: []string{`Attribute "expires_in" must be specified when "renew_before" is specified`}},
@@ -429,7 +449,7 @@ provider "platformer" {
 					t.Errorf("%d successful %s %s during the case", n, write.method, write.route)
 				}
 			}
-			if !tc.apply && tc.importID == "" && stats.Total != 0 {
+			if !tc.apply && tc.importID == "" && !tc.planLookup && stats.Total != 0 {
 				t.Errorf("a configuration refused at plan time made %d API calls: %s", stats.Total, statsLine(stats))
 			}
 			if len(tc.warnings) > 0 {

@@ -31,6 +31,7 @@ func (p *platformerProvider) configure(ctx context.Context, cfg providerModel, t
 	data := &providerData{clock: p.clock}
 
 	data.unknown = unknownConfigReason(cfg.APIURL.IsUnknown(), cfg.Token.IsUnknown())
+	data.unknownWhat = unknownWhat(cfg.APIURL.IsUnknown(), cfg.Token.IsUnknown())
 	if cfg.OrganizationID.IsUnknown() {
 		data.organizationUnknown = true
 	}

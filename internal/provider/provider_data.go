@@ -19,6 +19,7 @@ type providerData struct {
 	organizationID      string
 	organizationUnknown bool
 	unknown             string // why API calls are refused, when the configuration is not known yet
+	unknownWhat         string // which arguments are not known yet: "token", "api_url", "api_url and token"
 	clock               Clock
 	managers            managerClaims // one manager per token and per account (token_managers.go)
 	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (renewal.go)
@@ -62,19 +63,37 @@ func (d *providerData) apiOrDiag(diags *diag.Diagnostics) *client.Client {
 	c, err := d.api()
 	switch {
 	case err != nil && d != nil && d.unknown != "":
-		diags.AddError("Provider Configuration Not Known Until Apply",
-			"Cannot call the Platformer Console now, because "+d.unknown+". A data source read through this "+
-				"provider configuration must then wait for the apply: add depends_on = [<that resource>] to the "+
-				"data source (for example depends_on = [platformer_service_account_rotating_token.ci]), so that "+
-				"Terraform reads it during apply, after the renewal, in every run that creates or renews the token, "+
-				"and at plan time in the others. Without it, every such run fails here, and a scheduled terraform "+
-				"apply never rotates the token. In those runs the data source's values are known only after apply: "+
-				"take arguments that replace a resource when they change (such as project_id) from a data source "+
-				"read through a provider configuration whose token is known.")
+		diags.AddError("Provider Configuration Not Known Until Apply", notKnownUntilApply(d.unknownWhat))
 	case err != nil:
 		diags.AddError("Platformer API Not Available", "Cannot call the Platformer Console: "+err.Error())
 	}
 	return c
+}
+
+// notKnownUntilApply is the detail of a data source read at plan time through a
+// provider configuration whose arguments what ("token", ...) are not known yet. The
+// provider is given the arguments' values, not the expressions they come from, so the
+// resource to wait for is described, not named.
+func notKnownUntilApply(what string) string {
+	return fmt.Sprintf("This data source cannot be read at plan time: the %[1]s of its provider configuration "+
+		"is not known until apply, because it comes from a resource that this run creates or renews. Add "+
+		"depends_on = [<that resource>] to this data source, naming the resource that the provider block's %[1]s "+
+		"refers to (such as platformer_service_account_rotating_token.ci), so that it is read after that "+
+		"resource is applied.", what)
+}
+
+// unknownWhat names the provider arguments not known at plan time, for messages: ""
+// when they are known.
+func unknownWhat(apiURL, token bool) string {
+	switch {
+	case apiURL && token:
+		return "api_url and token"
+	case token:
+		return "token"
+	case apiURL:
+		return "api_url"
+	}
+	return ""
 }
 
 // unknownConfigReason says why the provider's configuration is not known at plan time,

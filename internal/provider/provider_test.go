@@ -34,7 +34,7 @@ data "platformer_organization" "acme" { name = "acme" }
 		{"plain http to a remote host", `api_url = "http://api.platformer.example"` + "\n" + `token = "x"`,
 			expectMessage(`the API URL "http://api.platformer.example" uses http: the token would travel in clear text; use https`)},
 		{"malformed url", `api_url = "api.platformer.com"` + "\n" + `token = "x"`,
-			expectMessage(`the API URL "api.platformer.com" is not an absolute http(s) URL: use the Console API's base URL`)},
+			expectMessage(`the API URL "api.platformer.com" has no scheme: add https://, "https://api.platformer.com"`)},
 		{"organization id", valid + `organization_id = "acme"`,
 			expectMessage(`organization_id: "acme" is not a UUID.`)},
 		{"request timeout", valid + `request_timeout = "soon"`,

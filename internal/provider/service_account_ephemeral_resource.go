@@ -142,7 +142,7 @@ func (r *serviceAccountEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				MarkdownDescription: "Permission codes at the account's own level: organization codes (such as " +
 					"`organization.viewer`) for an organization-level account, project codes (such as `rudder.app.admin`) " +
 					"for a project-level account. Defaults to none. Every code, by level: " +
-					"[permission codes](../guides/permissions).",
+					"[permission codes](../guides/permissions.md).",
 				Validators: []validator.Set{setvalidator.SizeAtMost(catalog.MaxCodesPerBinding)},
 			},
 			"custom_role_ids": schema.SetAttribute{
@@ -157,7 +157,7 @@ func (r *serviceAccountEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Optional:    true,
 				MarkdownDescription: "Organization-level accounts only: project UUID (in lower case) => project permission " +
 					"codes granted on that project. Each entry needs at least one code. Defaults to none. Project-level codes: " +
-					"[permission codes](../guides/permissions#project-level).",
+					"[permission codes](../guides/permissions.md#project-level).",
 				Validators: []validator.Map{
 					mapvalidator.KeysAre(lowerUUIDKey{}),
 					mapvalidator.ValueSetsAre(setvalidator.SizeBetween(1, catalog.MaxCodesPerBinding)),

@@ -124,7 +124,8 @@ func (l *serviceAccountListResource) result(ctx context.Context, req list.ListRe
 type accountQuery struct {
 	api          *client.Client
 	scope        client.Scope
-	scopeName    string
+	scopeName    string // the scope for messages: "project shop (<id>)"
+	projectName  string // the project for display names: "project shop", or "project <id>"
 	prefix       string
 	within       time.Duration
 	filterExpiry bool
@@ -179,26 +180,28 @@ func (q *accountQuery) matches(sa *client.ServiceAccount, now time.Time) bool {
 }
 
 // scopeLabel names the query's scope for people: the project's name when it can be
-// read (one call), its id otherwise.
+// read (one call), its id otherwise. It sets projectName too.
 func (q *accountQuery) scopeLabel(ctx context.Context) string {
 	if q.scope.ProjectID == "" {
 		return "organization " + q.scope.OrganizationID
 	}
+	q.projectName = "project " + q.scope.ProjectID
 	if projects, err := q.api.ListProjects(ctx, q.scope.OrganizationID); err == nil {
 		for _, p := range projects {
 			if strings.EqualFold(p.ID, q.scope.ProjectID) {
+				q.projectName = "project " + p.Name
 				return fmt.Sprintf("project %s (%s)", p.Name, q.scope.ProjectID)
 			}
 		}
 	}
-	return "project " + q.scope.ProjectID
+	return q.projectName
 }
 
 // displayName is "<name> (<scope>)", with the token's expiry when the query filters on it.
 func (q *accountQuery) displayName(sa *client.ServiceAccount, now time.Time) string {
 	scope := "organization level"
 	if sa.ProjectID != "" {
-		scope = strings.SplitN(q.scopeName, " (", 2)[0]
+		scope = q.projectName
 	}
 	if q.filterExpiry && sa.TokenExpiresAt != nil {
 		verb := "expires"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -146,4 +147,29 @@ func TestAccServiceAccountList_query(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A project whose name holds " (" is shown whole in display names: "deployer (project
+// shop (eu))". Before, the name was cut at its first " (", and such a project's
+// accounts showed as "deployer (project shop)".
+func TestServiceAccountList_projectNameWithParentheses(t *testing.T) {
+	const org, project = "a1c3e000-0000-4000-8000-000000000001", "a1c3e000-0000-4000-8000-0000000000e1"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"success":true,"data":[{"project_id":%q,"name":"shop (eu)","description":""}]}`, project)
+	}))
+	defer srv.Close()
+	api, err := client.New(client.Config{BaseURL: srv.URL, Token: "test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &accountQuery{api: api, scope: client.Scope{OrganizationID: org, ProjectID: project}}
+	q.scopeName = q.scopeLabel(context.Background())
+	if want := "project shop (eu) (" + project + ")"; q.scopeName != want {
+		t.Errorf("scope %q, want %q", q.scopeName, want)
+	}
+	got := q.displayName(&client.ServiceAccount{Name: "deployer", OrganizationID: org, ProjectID: project}, time.Now())
+	if want := "deployer (project shop (eu))"; got != want {
+		t.Errorf("display name %q, want %q", got, want)
+	}
 }

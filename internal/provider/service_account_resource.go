@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -265,13 +266,14 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !r.data.planOrganization(&plan.OrganizationID, config.OrganizationID, &resp.Diagnostics) {
 		return
 	}
+	var state *serviceAccountModel
 	if !req.State.Raw.IsNull() {
-		var state serviceAccountModel
-		resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+		state = &serviceAccountModel{}
+		resp.Diagnostics.Append(getModel(ctx, req.State, state)...)
 		if !plan.OrganizationID.IsUnknown() && !uuidsEqual(plan.OrganizationID, state.OrganizationID) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
 		}
-		r.checkMove(ctx, &plan, &state, config.OrganizationID.IsNull(), &resp.Diagnostics)
+		r.checkMove(ctx, &plan, state, config.OrganizationID.IsNull(), &resp.Diagnostics)
 		// One manager per account (token_managers.go).
 		r.data.claimAccount(req.Config.Raw, state.ID.ValueString(), state.Name.ValueString(),
 			r.data.importingAccount(ctx, req.Private), &resp.Diagnostics)
@@ -279,6 +281,7 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 	}
+	r.data.checkProjectKeys(ctx, &plan, state, &resp.Diagnostics)
 	switch {
 	case plan.ProjectID.IsUnknown():
 		plan.Level = types.StringUnknown()
@@ -288,6 +291,64 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.Level = types.StringValue(levelProject)
 	}
 	resp.Diagnostics.Append(setModelIfChanged(ctx, &resp.Plan, &plan, &planned)...)
+}
+
+// checkProjectKeys refuses, at plan time, a key of project_permissions that is neither
+// the account's organization nor one of its projects, which the Console would refuse
+// at apply. Only keys that state does not hold are checked, against the projects the
+// provider's token lists (reach.go: one call per organization and provider process),
+// so a plan that adds no key makes no call. When the provider cannot list them (its
+// token unknown until apply, or not allowed to), the Console decides at apply.
+func (d *providerData) checkProjectKeys(ctx context.Context, plan, state *serviceAccountModel, diags *diag.Diagnostics) {
+	org := plan.OrganizationID.Lower()
+	if plan.OrganizationID.IsUnknown() || org == "" || plan.ProjectPermissions.IsUnknown() {
+		return
+	}
+	var fresh []string
+	for key := range plan.projectPermissions() {
+		held := false
+		if state != nil && uuidsEqual(state.OrganizationID, plan.OrganizationID) {
+			_, held = lowerKeys(state.projectPermissions())[strings.ToLower(key)]
+		}
+		if !held && !strings.EqualFold(key, org) {
+			fresh = append(fresh, key)
+		}
+	}
+	if len(fresh) == 0 || d == nil {
+		return
+	}
+	api, err := d.api()
+	if err != nil {
+		return
+	}
+	projects, err := d.reach.projectsOf(ctx, api, org)
+	if err != nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, p := range projects {
+		known[strings.ToLower(p.ID)] = true
+	}
+	slices.Sort(fresh)
+	for _, key := range fresh {
+		if known[strings.ToLower(key)] {
+			continue
+		}
+		diags.AddAttributeError(path.Root("project_permissions").AtMapKey(key), "Unknown Project",
+			fmt.Sprintf("project_permissions: the key %q is neither organization %s nor one of its projects, so the "+
+				"Console would refuse it at apply. Use the UUID of one of its projects as the key (a "+
+				"platformer_project data source finds one by name). %s", key, org,
+				reachableProjects(&client.Organization{ID: org}, projects)))
+	}
+}
+
+// lowerKeys is m with its keys in lower case.
+func lowerKeys(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[strings.ToLower(k)] = v
+	}
+	return out
 }
 
 // checkMove refuses a replacement that moves the account to an organization or project
@@ -424,7 +485,7 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "Permission codes at the account's own level: organization codes (such as " +
 					"`organization.viewer`) for an organization-level account, project codes (such as `rudder.app.admin`) " +
 					"for a project-level account. Order does not matter. Defaults to none. Every code, by level: " +
-					"[permission codes](../guides/permissions).",
+					"[permission codes](../guides/permissions.md).",
 				Validators: []validator.Set{setvalidator.SizeAtMost(catalog.MaxCodesPerBinding)},
 			},
 			"custom_role_ids": schema.SetAttribute{
@@ -443,7 +504,7 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Default: mapdefault.StaticValue(types.MapValueMust(projectPermissionsType, map[string]attr.Value{})),
 				MarkdownDescription: "Organization-level accounts only: project UUID (in lower case) => project permission " +
 					"codes granted on that project. Each entry needs at least one code. Defaults to none. Project-level codes: " +
-					"[permission codes](../guides/permissions#project-level).",
+					"[permission codes](../guides/permissions.md#project-level).",
 				Validators: []validator.Map{
 					mapvalidator.KeysAre(lowerUUIDKey{}),
 					mapvalidator.ValueSetsAre(setvalidator.SizeBetween(1, catalog.MaxCodesPerBinding)),

@@ -31,11 +31,19 @@ func tokenOf(c *cliDir, addr string) string {
 // returns the invoke's and the plan's outputs.
 func revokeAndReissue(t *testing.T, e *accEnv, c *cliDir, action, tokenAddr, id string) (invoked, planned cliResult) {
 	t.Helper()
+	return revokeFromAndReissue(t, e, c, c, action, tokenAddr, id)
+}
+
+// revokeFromAndReissue is revokeAndReissue with the action declared in another root
+// module, invokeIn, as the guide "When a token leaks" keeps it.
+func revokeFromAndReissue(t *testing.T, e *accEnv, c, invokeIn *cliDir, action, tokenAddr, id string) (invoked,
+	planned cliResult) {
+	t.Helper()
 	leaked := tokenOf(c, tokenAddr)
 	if code := e.tokenStatus(leaked); code != http.StatusOK {
 		t.Fatalf("the token in state does not work before the revoke: %d", code)
 	}
-	invoked = c.must("apply", "-auto-approve", "-invoke="+action)
+	invoked = invokeIn.must("apply", "-auto-approve", "-invoke="+action)
 	if !strings.Contains(invoked.stdout, "Revoked: the token of") || !strings.Contains(invoked.stdout, "Actions: 1 invoked") {
 		t.Fatalf("the invoke did not report the revoke:\n%s", invoked)
 	}
@@ -143,18 +151,24 @@ action "platformer_service_account_revoke_token" "x" {
 			"organization "+strings.ToLower(e.OrgID)+" (organization_id, or the provider's).")
 }
 
-// TestAccExamples_revokeTokenAction applies the action's example, invokes the action
-// as its comment says, and applies again, as the guide "When a token leaks" does.
+// TestAccExamples_revokeTokenAction applies the guide "When a token leaks" as it is
+// laid out: the managing configuration (examples/guides/token-leak, no action block),
+// and the action's example in a root module of its own, which finds the account by
+// name; the action is invoked there, and the managing configuration re-issues.
 func TestAccExamples_revokeTokenAction(t *testing.T) {
 	requireCLI(t, capActions)
 	e := newAccEnv(t)
 	e.needEmulator("the example names fixed accounts")
-	body, err := os.ReadFile(examplePath("actions", "platformer_service_account_revoke_token", "action.tf"))
+	managing, err := os.ReadFile(examplePath("guides", "token-leak", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoke, err := os.ReadFile(examplePath("actions", "platformer_service_account_revoke_token", "action.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := newCLIDir(e)
-	c.write(e.config(string(body)))
+	c.write(e.config(string(managing)))
 	c.must("init")
 	c.must("apply", "-auto-approve")
 	var id string
@@ -163,5 +177,8 @@ func TestAccExamples_revokeTokenAction(t *testing.T) {
 			id = in.str("id")
 		}
 	}
-	revokeAndReissue(t, e, c, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
+	r := newCLIDir(e)
+	r.write(e.config(string(revoke)))
+	r.must("init")
+	revokeFromAndReissue(t, e, c, r, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
 }

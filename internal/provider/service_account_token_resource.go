@@ -457,8 +457,9 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 	// attributes' validators (AlsoRequires, ConflictsWith).
 	if before, lifetime := m.RenewBefore.Duration(), m.ExpiresIn.Duration(); before > 0 && lifetime > 0 && before >= lifetime {
 		resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Renew Before Too Long",
-			fmt.Sprintf("renew_before (%s) must be shorter than expires_in (%s): otherwise every plan would renew "+
-				"the token. Use a shorter renew_before, such as a quarter of expires_in.", before, lifetime))
+			fmt.Sprintf("renew_before (%q) must be shorter than expires_in (%q): otherwise every plan would renew "+
+				"the token. Use a shorter renew_before, such as a quarter of expires_in.", m.RenewBefore.ValueString(),
+				m.ExpiresIn.ValueString()))
 	}
 }
 

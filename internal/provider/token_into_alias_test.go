@@ -18,8 +18,10 @@ import (
 // aliasNotKnown is the error a data source read through the alias gives at plan time.
 var aliasNotKnown = []string{
 	"Error: Provider Configuration Not Known Until Apply",
-	"this provider configuration's token is not known at plan time: it is the token of a resource created or renewed in this run",
-	"add depends_on = [<that resource>] to the data source",
+	"This data source cannot be read at plan time: the token of its provider configuration is not known until " +
+		"apply, because it comes from a resource that this run creates or renews. Add depends_on = [<that " +
+		"resource>] to this data source, naming the resource that the provider block's token refers to (such as " +
+		"platformer_service_account_rotating_token.ci), so that it is read after that resource is applied.",
 }
 
 // aliasCase is one token resource feeding an alias, and how to make it renew by time.
