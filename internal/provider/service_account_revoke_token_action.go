@@ -43,7 +43,7 @@ func (a *serviceAccountRevokeTokenAction) Schema(_ context.Context, _ action.Sch
 			"left alone: nothing is changed. Nothing else in the configuration is planned or changed.\n\n" +
 			"The configuration that manages the token (`platformer_service_account_token` or " +
 			"`platformer_service_account_rotating_token`) notices the renewal at its next plan, and issues a fresh " +
-			"token, saying why. See the guide [When a token leaks](../guides/token-leak).",
+			"token, saying why. See the guide [When a token leaks](../guides/token-leak.md).",
 		Attributes: map[string]schema.Attribute{
 			"service_account_id": schema.StringAttribute{
 				Required: true, CustomType: uuidType{},
