@@ -3,7 +3,8 @@
 # Terraform core alone (2N terraform_data), count its API calls and sample its memory.
 #
 #   scripts/bench.sh                          # N = 50, 200, 1000; results in bench-results/
-#   scripts/bench.sh -scenario ratelimit      # N=200 cold apply at 20 req/s (emulator + provider)
+#   scripts/bench.sh -scenario ratelimit      # N=200 created, then all renewed in one apply, with the
+#                                             # provider's defaults, against 20, 10, 5 and 2 req/s (-limits)
 #   scripts/bench.sh -scenario all            # both
 #   scripts/bench.sh -n 50 -latency 20ms      # any flag of tools/bench (-h lists them)
 #

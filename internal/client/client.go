@@ -35,6 +35,9 @@ const (
 	defaultRequestTimeout = 60 * time.Second
 	defaultMinRetryWait   = 1 * time.Second
 	defaultMaxRetryWait   = 30 * time.Second
+	// DefaultRateLimitPatience is how long a request the Console answers 429 is
+	// retried for.
+	DefaultRateLimitPatience = 5 * time.Minute
 )
 
 // Config configures a Client. Only Token is required.
@@ -54,16 +57,26 @@ type Config struct {
 	// UserAgent is sent on every request. Empty means "terraform-provider-platformer".
 	UserAgent string
 	// MaxRetries is how many times a failed attempt may be retried (0: never). It is
-	// used as given; the provider passes its own default.
+	// used as given; the provider passes its own default. A 429 is not counted: unless
+	// MaxRetries is 0, a request the Console refuses with 429 is retried for
+	// RateLimitPatience.
 	MaxRetries int
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff between attempts.
 	// Zero means 1s and 30s.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// RequestTimeout bounds each attempt, reading the body included. Zero means 60s.
 	RequestTimeout time.Duration
-	// RequestsPerSecond limits the attempts this Client makes, retries and redirects
-	// included. Zero means no limit.
+	// RequestsPerSecond is a ceiling on the attempts this Client makes, retries and
+	// redirects included. Zero means none. Below it, the process's budget for the
+	// Console paces every Client by the Console's 429s (budget.go).
 	RequestsPerSecond float64
+	// MinRequestsPerSecond is the slowest the budget may go after 429s. Zero means
+	// DefaultMinRequestsPerSecond.
+	MinRequestsPerSecond float64
+	// RateLimitPatience is how long, from its first attempt, a request answered 429 is
+	// retried (each retry no earlier than the Retry-After asked for), within its
+	// context's deadline. Zero means DefaultRateLimitPatience.
+	RateLimitPatience time.Duration
 	// Logger receives the request log; nil logs nothing.
 	Logger Logger
 	// HTTPClient is an optional base: its Transport (and Jar) are used; its Timeout
@@ -84,6 +97,7 @@ type Client struct {
 	maxRetries     int
 	retryWaitMin   time.Duration
 	retryWaitMax   time.Duration
+	patience       time.Duration // RateLimitPatience
 	logger         Logger
 	httpClient     *http.Client
 
@@ -148,28 +162,48 @@ func New(cfg Config) (*Client, error) {
 	if rps < 0 || math.IsNaN(rps) {
 		return nil, fmt.Errorf("requests per second is %v: use 0 (no limit) or more", rps)
 	}
+	floor := cfg.MinRequestsPerSecond
+	if floor < 0 || math.IsNaN(floor) {
+		return nil, fmt.Errorf("the minimum requests per second is %v: use 0 (the default) or more", floor)
+	}
+	if floor == 0 {
+		floor = DefaultMinRequestsPerSecond
+	}
+	if c.patience = cfg.RateLimitPatience; c.patience < 0 {
+		return nil, errors.New("the rate limit patience cannot be negative")
+	} else if c.patience == 0 {
+		c.patience = DefaultRateLimitPatience
+	}
 
+	c.httpClient = c.newHTTPClient(cfg.HTTPClient, rps, floor, timeout)
+	return c, nil
+}
+
+// newHTTPClient is a copy of base (nil: a new pooled one) whose transport is paced by
+// the ceiling rps (0: none) and the process's budget for the Console, floor the
+// slowest this Client lets the budget go.
+func (c *Client) newHTTPClient(base *http.Client, rps, floor float64, timeout time.Duration) *http.Client {
 	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		copied := *cfg.HTTPClient
+	if base != nil {
+		copied := *base
 		hc = &copied
 	}
 	transport := hc.Transport
 	if transport == nil {
-		if cfg.HTTPClient != nil {
+		if base != nil {
 			transport = http.DefaultTransport
 		} else {
 			transport = cleanhttp.DefaultPooledTransport()
 		}
 	}
+	lt := &limitedTransport{next: transport, budget: budgetFor(c.baseURL.Scheme + "://" + c.baseURL.Host), floor: floor}
 	if rps > 0 {
-		transport = &limitedTransport{next: transport, limiter: rate.NewLimiter(rate.Limit(rps), 1)}
+		lt.ceiling = rate.NewLimiter(rate.Limit(rps), 1)
 	}
-	hc.Transport = transport
+	hc.Transport = lt
 	hc.Timeout = timeout
 	hc.CheckRedirect = c.checkRedirect
-	c.httpClient = hc
-	return c, nil
+	return hc
 }
 
 // checkRetries checks the retry settings and fills in the default waits.

@@ -87,8 +87,8 @@ func TestNewDefaults(t *testing.T) {
 	if _, ok := c.logger.(nopLogger); !ok {
 		t.Error("a nil Logger logs nothing")
 	}
-	if _, limited := c.httpClient.Transport.(*limitedTransport); limited {
-		t.Error("no limiter unless asked for")
+	if lt, ok := c.httpClient.Transport.(*limitedTransport); !ok || lt.ceiling != nil || lt.budget == nil {
+		t.Error("no ceiling unless asked for, and always the budget")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -110,6 +111,31 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
+// rateLimitedError is a call whose last attempt was answered 429, once the client had
+// retried it for as long as it allows (Config.RateLimitPatience, the context's
+// deadline). It wraps the error of that answer.
+type rateLimitedError struct {
+	err      error
+	attempts int
+	spent    time.Duration
+	patience time.Duration
+	// maybeApplied: an earlier attempt of this write got no clear answer (a timeout, a
+	// reset, a 502 or 504), so the write may have been applied although the last
+	// attempt was refused unprocessed.
+	maybeApplied bool
+}
+
+func (e *rateLimitedError) Error() string {
+	s := fmt.Sprintf("%s (still rate limited after %s over %s; a request answered 429 is retried for up to %s)",
+		e.err, plural(e.attempts, "attempt"), roundDuration(e.spent), e.patience)
+	if e.maybeApplied {
+		s += " (an earlier attempt got no clear answer: the Console may have applied the request)"
+	}
+	return s
+}
+
+func (e *rateLimitedError) Unwrap() error { return e.err }
+
 // IsNotFound reports whether the Console answered 404: no such object in this scope.
 // It is true only of the Console's own answer: its error envelope, on a route that
 // exists (a 404 whose route could not be confirmed is an UnexpectedResponseError).
@@ -146,10 +172,15 @@ func IsRedirectRefused(err error) bool {
 // IsOutcomeUnknown reports whether a write may have been applied although no success
 // was seen: a 502 or 504 answer, a success status whose body could not be read or
 // decoded, or a failure (timeout, connection reset, cancellation) after a connection
-// to the server had been obtained. A dial error (the server was never reached), a 503
-// (answered before processing), every other answer, and any failure of a GET (which
-// applies nothing) are known outcomes.
+// to the server had been obtained; or a 429 (refused, not processed) that ends retries
+// of a write after such an attempt. A dial error (the server was never reached), a 503
+// or 429 (answered before processing), every other answer, and any failure of a GET
+// (which applies nothing) are known outcomes.
 func IsOutcomeUnknown(err error) bool {
+	var rl *rateLimitedError
+	if errors.As(err, &rl) {
+		return rl.maybeApplied
+	}
 	var te *transportError
 	if errors.As(err, &te) {
 		return te.maybeApplied && te.method != http.MethodGet

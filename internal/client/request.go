@@ -96,7 +96,12 @@ func (c *Client) send(ctx context.Context, r apiRequest, decode func(json.RawMes
 		ex.maybeApplied = true // an answer had begun
 		return ex.failure(fmt.Errorf("reading the response body: %w", err))
 	}
-	return c.interpret(r, a, decode)
+	err = c.interpret(r, a, decode)
+	if a.status == http.StatusTooManyRequests && err != nil {
+		return &rateLimitedError{err: err, attempts: ex.attempt, spent: time.Since(ex.first), patience: c.patience,
+			maybeApplied: ex.maybeApplied && r.method != http.MethodGet}
+	}
+	return err
 }
 
 // answer is an HTTP answer to one call.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -29,10 +30,13 @@ type exchange struct {
 	r          apiRequest
 	idempotent bool // GET, PUT and DELETE may be repeated; POST may not
 
-	attempt      int       // 1 for the first attempt
-	first        time.Time // of the first attempt
-	start        time.Time // of the current attempt
-	maybeApplied bool      // some attempt may have reached the Console unanswered
+	attempt      int           // 1 for the first attempt
+	first        time.Time     // of the first attempt
+	start        time.Time     // of the current attempt
+	maybeApplied bool          // some attempt may have reached the Console unanswered
+	retries      int           // retries made after failures other than 429 (at most maxRetries)
+	throttled    int           // attempts answered 429
+	wait         time.Duration // before the next attempt, as checkRetry decided it
 	gotConn      atomic.Bool
 }
 
@@ -50,11 +54,13 @@ func (ex *exchange) traceContext(ctx context.Context) context.Context {
 
 // retryClient is a go-retryablehttp client for this exchange only; the http.Client
 // under it (transport, connection pool, rate limiter) is the Client's, shared. Its
-// built-in Logger stays nil: the hooks log through the Client's Logger with ctx.
+// built-in Logger stays nil: the hooks log through the Client's Logger with ctx. Its
+// RetryMax never stops it: checkRetry bounds the retries, by count (maxRetries) for
+// failures and by time (patience) for 429s.
 func (ex *exchange) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:      ex.c.httpClient,
-		RetryMax:        ex.c.maxRetries,
+		RetryMax:        math.MaxInt32,
 		RetryWaitMin:    ex.c.retryWaitMin,
 		RetryWaitMax:    ex.c.retryWaitMax,
 		CheckRetry:      ex.checkRetry,
@@ -89,11 +95,30 @@ func (ex *exchange) afterResponse(_ retryablehttp.Logger, resp *http.Response) {
 	ex.c.logger.Debug(ex.ctx, "Console API response", f)
 }
 
-// checkRetry decides after each attempt. Never once the context is done. GET, PUT and
-// DELETE: connection errors, 429, and 5xx but 501. POST only when the Console certainly
-// did not process it: 429, 503, or a dial error — never after 502, 504, a timeout or a
-// reset, whose outcome is unknown.
+// checkRetry decides after each attempt, and sets the wait before the next. Never when
+// maxRetries is 0, nor once the context is done. After a 429 (refused, not processed:
+// any method), for as long as retryThrottled allows. Otherwise at most maxRetries
+// times: GET, PUT and DELETE after connection errors and 5xx but 501; POST only when
+// the Console certainly did not process it: 503 or a dial error — never after 502,
+// 504, a timeout or a reset, whose outcome is unknown.
 func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, cerr := ex.shouldRetry(ctx, resp, err)
+	if ex.c.maxRetries == 0 {
+		return false, cerr
+	}
+	if !retry || cerr != nil || resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		return retry, cerr
+	}
+	if ex.retries >= ex.c.maxRetries {
+		return false, nil
+	}
+	ex.wait = backoffFor(ex.c.retryWaitMin, ex.c.retryWaitMax, ex.retries, resp, time.Now())
+	ex.retries++
+	return true, nil
+}
+
+// shouldRetry is checkRetry's rule, without the count of retries.
+func (ex *exchange) shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	var le *limiterError
 	var re *redirectError
 	if err != nil {
@@ -126,10 +151,32 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 		return false, nil
 	}
 	s := resp.StatusCode
-	if ex.idempotent {
-		return s == http.StatusTooManyRequests || s >= 500 && s != http.StatusNotImplemented, nil
+	if s == http.StatusTooManyRequests {
+		return ex.retryThrottled(ctx, resp), nil
 	}
-	return s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable, nil
+	if ex.idempotent {
+		return s >= 500 && s != http.StatusNotImplemented, nil
+	}
+	return s == http.StatusServiceUnavailable, nil
+}
+
+// retryThrottled decides on a 429: the Console refused the request unprocessed, so it
+// is retried, whatever its method, after throttleWait, as long as that retry starts
+// within patience of the first attempt and before the context's deadline.
+func (ex *exchange) retryThrottled(ctx context.Context, resp *http.Response) bool {
+	now := time.Now()
+	wait := throttleWait(ex.c.retryWaitMin, ex.c.retryWaitMax, ex.throttled, resp, now)
+	ex.throttled++
+	deadline, has := ctx.Deadline()
+	if now.Add(wait).Sub(ex.first) > ex.c.patience || has && now.Add(wait).After(deadline) {
+		f := ex.fields()
+		f[logStatus] = resp.StatusCode
+		f[logDurationMS] = now.Sub(ex.first).Milliseconds()
+		ex.c.logger.Warn(ex.ctx, "Console API still rate limited: not retried past the time allowed", f)
+		return false
+	}
+	ex.wait = wait
+	return true
 }
 
 func isDialError(err error) bool {
@@ -184,9 +231,10 @@ func connectHint(err error, base *url.URL, setting string) string {
 	return ""
 }
 
-// backoff is the wait before the next attempt; it logs the retry.
-func (ex *exchange) backoff(lo, hi time.Duration, retry int, resp *http.Response) time.Duration {
-	wait := backoffFor(lo, hi, retry, resp, time.Now())
+// backoff is the wait before the next attempt, as checkRetry decided it; it logs the
+// retry.
+func (ex *exchange) backoff(_, _ time.Duration, _ int, resp *http.Response) time.Duration {
+	wait := ex.wait
 	f := ex.fields()
 	f[logWaitMS] = wait.Milliseconds()
 	if resp != nil {
@@ -196,22 +244,46 @@ func (ex *exchange) backoff(lo, hi time.Duration, retry int, resp *http.Response
 	return wait
 }
 
-// backoffFor honours Retry-After (seconds or HTTP date) on 429 and 503, capped at 60s;
-// otherwise it waits a random time up to lo·2^retry, capped at hi (full jitter).
+// backoffFor honours Retry-After (seconds or HTTP date) on 429 and 503, capped at 60s,
+// adding a random part up to max(Retry-After, lo) (so that the requests refused
+// together do not come back together); otherwise it waits a random time up to
+// lo·2^retry, capped at hi (full jitter).
 func backoffFor(lo, hi time.Duration, retry int, resp *http.Response, now time.Time) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get(headerRetryAfter), now); ok {
-			return d
+			return d + jitter(max(d, lo))
 		}
 	}
-	ceiling := hi
-	if retry >= 0 && retry < 62 && lo <= hi>>retry {
-		ceiling = lo << retry
+	return jitter(doubled(lo, hi, retry))
+}
+
+// throttleWait is the wait after the n+1th 429 of a request (n from 0): the
+// Retry-After asked for, plus a random part up to max(Retry-After, lo)·2^min(n, 2)/2,
+// capped at hi; without a usable Retry-After, full jitter as backoffFor. The budget
+// paces the retries as well; the random part keeps the requests refused together from
+// being sent again together.
+func throttleWait(lo, hi time.Duration, n int, resp *http.Response, now time.Time) time.Duration {
+	d, ok := parseRetryAfter(resp.Header.Get(headerRetryAfter), now)
+	if !ok {
+		return jitter(doubled(lo, hi, n))
 	}
-	if ceiling <= 0 {
+	return d + jitter(doubled(max(d, lo)/2, hi, min(n, 2)))
+}
+
+// doubled is lo·2^n, capped at hi.
+func doubled(lo, hi time.Duration, n int) time.Duration {
+	if n >= 0 && n < 62 && lo <= hi>>n {
+		return lo << n
+	}
+	return hi
+}
+
+// jitter is a random duration in [0, d].
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
 		return 0
 	}
-	return time.Duration(rand.Int64N(int64(ceiling) + 1)) //nolint:gosec // backoff jitter needs no cryptographic randomness
+	return time.Duration(rand.Int64N(int64(d) + 1)) //nolint:gosec // backoff jitter needs no cryptographic randomness
 }
 
 // parseRetryAfter reads a Retry-After value, capped at maxRetryAfter.

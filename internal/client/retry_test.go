@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,11 +109,25 @@ func TestRetryExhaustedKeepsServerMessage(t *testing.T) {
 }
 
 func TestRetryExhaustedOn429(t *testing.T) {
-	srv, _ := newServer(t, flaky(100, 429, "0"))
-	c, _ := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = 1 })
+	srv, rec := newServer(t, flaky(1<<20, 429, "0"))
+	c, lg := newClient(t, srv.URL, func(c *Config) {
+		c.MaxRetries, c.RateLimitPatience, c.MinRequestsPerSecond = 1, 300*time.Millisecond, 1000
+	})
+	start := time.Now()
 	err := create(c)
-	if !IsRateLimited(err) || !strings.Contains(err.Error(), "try again later") || strings.Contains(err.Error(), "giving up") {
+	if d := time.Since(start); d < 290*time.Millisecond || d > 2*time.Second {
+		t.Errorf("gave up after %s; patience 300ms", d)
+	}
+	if !IsRateLimited(err) || IsOutcomeUnknown(err) || !strings.Contains(err.Error(), "try again later") ||
+		strings.Contains(err.Error(), "giving up") {
 		t.Errorf("got %v", err)
+	}
+	want := fmt.Sprintf("(still rate limited after %d attempts over ", rec.n())
+	if !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), "; a request answered 429 is retried for up to 300ms)") {
+		t.Errorf("got %v\nwant it to contain %q", err, want)
+	}
+	if rec.n() < 3 || lg.count("Console API still rate limited: not retried past the time allowed") != 1 {
+		t.Errorf("%d attempts; log:\n%s", rec.n(), lg.text())
 	}
 }
 
@@ -148,7 +163,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}
 	for _, ln := range lg.all() {
 		if ln.msg == "retrying Console API request" {
-			if ln.fields["wait_ms"] != int64(1000) || ln.fields["status"] != 429 {
+			if w, _ := ln.fields["wait_ms"].(int64); w < 1000 || w > 1500 || ln.fields["status"] != 429 {
 				t.Errorf("retry log %v", ln.fields)
 			}
 		}
@@ -185,7 +200,9 @@ func TestBackoff(t *testing.T) {
 		}
 		return &http.Response{StatusCode: status, Header: h}
 	}
-	exact := []struct {
+	// Retry-After (capped at 60s), plus a random part up to max(Retry-After, min): never
+	// earlier, and not all at once.
+	honoured := []struct {
 		resp *http.Response
 		want time.Duration
 	}{
@@ -197,9 +214,18 @@ func TestBackoff(t *testing.T) {
 		{resp(503, now.Add(-time.Hour).Format(http.TimeFormat)), 0},
 		{resp(503, now.Add(time.Hour).Format(http.TimeFormat)), 60 * time.Second},
 	}
-	for _, tc := range exact {
-		if got := backoffFor(time.Second, 30*time.Second, 0, tc.resp, now); got != tc.want {
-			t.Errorf("Retry-After %q: got %s, want %s", tc.resp.Header.Get("Retry-After"), got, tc.want)
+	for _, tc := range honoured {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			got := backoffFor(time.Second, 30*time.Second, 0, tc.resp, now)
+			if got < tc.want || got > tc.want+max(tc.want, time.Second) {
+				t.Fatalf("Retry-After %q: got %s, want within [%s, %s]", tc.resp.Header.Get("Retry-After"), got,
+					tc.want, tc.want+max(tc.want, time.Second))
+			}
+			seen[got] = true
+		}
+		if len(seen) < 2 {
+			t.Errorf("Retry-After %q: always %v", tc.resp.Header.Get("Retry-After"), seen)
 		}
 	}
 	// Without a usable Retry-After: full jitter up to min·2^n, capped at max.

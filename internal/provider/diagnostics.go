@@ -34,8 +34,9 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 			"object with terraform import."
 	case client.IsRateLimited(err):
 		summary = "Rate Limited"
-		hint = "The Console kept answering 429 after every retry. Lower requests_per_second, raise max_retries, or run " +
-			"with a lower -parallelism."
+		hint = "The Console kept answering 429 for as long as the provider retries a rate-limited request, slowing " +
+			"down each time; nothing was changed by the refused request. Run again later, or with a lower " +
+			"-parallelism or requests_per_second if something else shares the Console's limit."
 	case client.IsOutcomeUnknown(err):
 		summary = "Outcome Unknown"
 		hint = "The request reached the Console but its answer was lost; the change may or may not have been made. " +

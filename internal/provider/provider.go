@@ -18,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
 
 var (
@@ -88,9 +90,11 @@ func (p *platformerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried (connection errors, 429 and "+
-					"5xx answers; a create or renew only when the Console certainly did not process it). Default %d.",
-					defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried (connection errors and "+
+					"5xx answers; a create or renew only when the Console certainly did not process it). Default %d. "+
+					"A request the Console rate-limits (429) is not counted: it is retried, no earlier than its "+
+					"`Retry-After`, for up to %g minutes; `0` turns every retry off, those too.",
+					defaultMaxRetries, client.DefaultRateLimitPatience.Minutes()),
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -100,8 +104,9 @@ func (p *platformerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"requests_per_second": schema.Float64Attribute{
 				Optional: true,
-				MarkdownDescription: "Client-side limit on requests per second from this provider instance, so a " +
-					"rate-limited API is not driven into 429 answers. `0` (the default) means no limit.",
+				MarkdownDescription: "Ceiling on the requests per second this provider instance sends. Below it, the " +
+					"provider adapts to the Console's rate limit by itself: it slows down when the Console answers 429 " +
+					"and speeds up again when it stops. `0` (the default) means no ceiling.",
 				Validators: []validator.Float64{float64validator.AtLeast(0)},
 			},
 		},

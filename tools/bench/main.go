@@ -8,7 +8,7 @@
 // Markdown table and writes results.md, results.json and bench.png.
 //
 //	go run ./bench -repo .. -n 50,200,1000                    # the N sweep
-//	go run ./bench -repo .. -scenario ratelimit               # N=200 cold apply at 20 req/s
+//	go run ./bench -repo .. -scenario ratelimit               # N=200 created then renewed at 20, 10, 5, 2 req/s
 //	go run ./bench -repo .. -latency 20ms -rate-limit 50 -rps 50
 //	go run ./bench -repo .. -ref-baseline                     # + a baseline shaped like ours
 //	go run ./bench -repo .. -n 200 -env TF_LOG_SDK=OFF        # what-if: provider environment
@@ -45,6 +45,7 @@ func main() {
 // options are the flags.
 type options struct {
 	ns          []int
+	limits      []float64 // the ratelimit scenario's emulator limits
 	latency     time.Duration
 	rateLimit   float64 // emulator -rate-limit
 	rps         float64 // provider requests_per_second
@@ -72,8 +73,7 @@ const (
 	scenarioRateLimit = "ratelimit"
 	scenarioAll       = "all"
 
-	rateLimitN       = 200
-	rateLimitDefault = 20.0
+	rateLimitN = 200
 )
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -82,10 +82,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	nList := fs.String("n", "50,200,1000", "comma-separated N: each run has N service accounts + N tokens (baseline: 2N terraform_data)")
 	fs.DurationVar(&o.latency, "latency", 0, "emulator -latency added to every API request")
-	fs.Float64Var(&o.rateLimit, "rate-limit", 0, "emulator -rate-limit, requests per second; 0: none (ratelimit scenario: default 20)")
-	fs.Float64Var(&o.rps, "rps", 0, "provider requests_per_second; 0: not set (ratelimit scenario: default 20)")
+	fs.Float64Var(&o.rateLimit, "rate-limit", 0, "emulator -rate-limit of the N sweep, requests per second; 0: none")
+	limits := fs.String("limits", "20,10,5,2", "ratelimit scenario: the emulator limits, requests per second, run one after the other")
+	fs.Float64Var(&o.rps, "rps", 0, "provider requests_per_second; 0: not set (the default, in both scenarios)")
 	fs.StringVar(&o.out, "out", "bench-results", "results folder (relative to -repo unless absolute)")
-	fs.StringVar(&o.scenario, "scenario", scenarioDefault, "default: the N sweep; ratelimit: N=200 cold apply under a 20 req/s limit; all: both")
+	fs.StringVar(&o.scenario, "scenario", scenarioDefault, "default: the N sweep; ratelimit: N=200 accounts with tokens created, then all renewed in one apply, under each of -limits; all: both")
 	fs.StringVar(&o.repo, "repo", ".", "root of the provider repository (holds go.mod and internal/emulator)")
 	fs.StringVar(&o.work, "work", "", "scratch directory for binaries, configurations, state and logs (default: a new temp dir, removed at the end)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory")
@@ -113,6 +114,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	o.ns = ns
+	if o.limits, err = parseLimits(*limits); err != nil {
+		return o, err
+	}
 	switch {
 	case o.latency < 0:
 		return o, errors.New("-latency must not be negative")
@@ -250,7 +254,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench: interrupted; no results written")
 		return 130
 	}
-	if len(rep.Sizes) == 0 && rep.RateLimit == nil {
+	if len(rep.Sizes) == 0 && len(rep.RateLimits) == 0 {
 		fmt.Fprintln(stderr, "bench: nothing measured; no results written")
 		return 1
 	}
@@ -270,8 +274,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			failed = failed || p.Error != ""
 		}
 	}
-	if rep.RateLimit != nil && rep.RateLimit.Error != "" {
-		failed = true
+	for _, rl := range rep.RateLimits {
+		failed = failed || rl.Error != "" || rl.Create.Error != "" || rl.Renew.Error != ""
 	}
 	if failed {
 		return 1
@@ -672,64 +676,6 @@ func (b *bench) measurePadding(ctx context.Context, emu *emulator, p providerSet
 	}
 	b.refSizes = sizes
 	b.logf("state bytes per instance: %v; reference-shaped baseline padded by %d / %d characters", sizes, b.refPad.A, b.refPad.B)
-	return nil
-}
-
-// rateLimited runs the ratelimit scenario: one cold apply of N accounts + N tokens with
-// the emulator limiting requests and the provider's client-side limiter at the same
-// rate.
-func (b *bench) rateLimited(ctx context.Context, rep *Report) error {
-	n, limit, rps := rateLimitN, rateLimitDefault, rateLimitDefault
-	if b.opts.explicitSet["n"] {
-		n = b.opts.ns[len(b.opts.ns)-1]
-	}
-	if b.opts.explicitSet["rate-limit"] && b.opts.rateLimit > 0 {
-		limit = b.opts.rateLimit
-	}
-	if b.opts.explicitSet["rps"] {
-		rps = b.opts.rps
-	}
-	emu, err := b.startEmulator(ctx, "emulator-ratelimit", limit)
-	if err != nil {
-		return err
-	}
-	defer emu.Stop()
-	dir := filepath.Join(b.work, fmt.Sprintf("ratelimit-n%d", n))
-	if err := writeConfig(dir, oursConfig(n, providerSettings{APIURL: emu.URL, RequestsPerSecond: rps}, b.opts.shape)); err != nil {
-		return err
-	}
-	// Warm-up without API calls (the emulator's bucket stays full): load the provider's schema.
-	if _, err := b.terraform(ctx, dir, filepath.Join(b.work, "logs", "ratelimit-validate.log"), b.tfEnv, "validate", "-no-color"); err != nil {
-		return err
-	}
-	b.logf("rate-limited cold apply: N=%d, emulator limit %g req/s, provider requests_per_second %g", n, limit, rps)
-	res, err := b.runPhase(ctx, emu, dir, fmt.Sprintf("ratelimit-n%d", n), phases(false)[0])
-	if err != nil {
-		return err
-	}
-	rl := &rateLimitResult{
-		N:                 n,
-		EmulatorRateLimit: limit,
-		ProviderRPS:       rps,
-		Seconds:           res.Seconds,
-		Calls:             res.Calls,
-		Writes:            res.Writes,
-		Throttled:         res.Throttled,
-		ImposedSeconds:    float64(res.Calls) / limit,
-		ProviderPeakMiB:   res.ProviderPeakMiB,
-		Routes:            res.Routes,
-		Error:             res.Error,
-	}
-	if rl.ImposedSeconds > 0 {
-		rl.Ratio = rl.Seconds / rl.ImposedSeconds
-	}
-	b.logf("rate-limited apply: %.2fs, %d calls (%d writes, %d 429s); calls÷%g = %.2fs; ratio %.2f",
-		rl.Seconds, rl.Calls, rl.Writes, rl.Throttled, limit, rl.ImposedSeconds, rl.Ratio)
-	rep.RateLimit = rl
-	if len(rep.Sizes) == 0 { // the settings line describes this run
-		rep.Settings.Ns = []int{n}
-		rep.Settings.EmulatorRateLimit, rep.Settings.ProviderRPS = limit, rps
-	}
 	return nil
 }
 

@@ -34,14 +34,17 @@ const (
 
 // Report is everything one run of the bench measured; it is results.json.
 type Report struct {
-	Scenario  string           `json:"scenario"`
-	StartedAt time.Time        `json:"started_at"`
-	Duration  string           `json:"duration"`
-	Env       envInfo          `json:"environment"`
-	Settings  settings         `json:"settings"`
-	Sizes     []sizeResult     `json:"sizes,omitempty"`
-	RateLimit *rateLimitResult `json:"ratelimit,omitempty"`
-	Targets   []target         `json:"targets"`
+	Scenario  string       `json:"scenario"`
+	StartedAt time.Time    `json:"started_at"`
+	Duration  string       `json:"duration"`
+	Env       envInfo      `json:"environment"`
+	Settings  settings     `json:"settings"`
+	Sizes     []sizeResult `json:"sizes,omitempty"`
+	// RateLimit is the ratelimit scenario of results written before it ran at several
+	// limits (a cold apply with requests_per_second set); RateLimits is the scenario.
+	RateLimit  *rateLimitResult `json:"ratelimit,omitempty"`
+	RateLimits []rateLimitRun   `json:"ratelimits,omitempty"`
+	Targets    []target         `json:"targets"`
 }
 
 type envInfo struct {
@@ -347,6 +350,7 @@ func evaluateTargets(r *Report) []target {
 		}
 		ts = append(ts, t)
 	}
+	ts = append(ts, rateLimitTargets(r.RateLimits)...)
 	if rl := r.RateLimit; rl != nil {
 		t := target{
 			Name: fmt.Sprintf("rate limit %g/s, N=%d cold apply: no error, time ≤ %.2f× calls÷%g",
@@ -536,6 +540,13 @@ func settingsLine(r *Report) string {
 	if st.EmulatorRateLimit > 0 {
 		rl = fmt.Sprintf("%g req/s", st.EmulatorRateLimit)
 	}
+	if len(r.Sizes) == 0 && len(r.RateLimits) > 0 {
+		var limits []string
+		for _, run := range r.RateLimits {
+			limits = append(limits, fmt.Sprintf("%g", run.Limit))
+		}
+		rl = strings.Join(limits, ", ") + " req/s, one run each"
+	}
 	env := ""
 	if len(st.ExtraEnv) > 0 {
 		env = " Extra environment: `" + strings.Join(st.ExtraEnv, " ") + "`."
@@ -570,6 +581,9 @@ func summary(r *Report) string {
 	}
 	if r.RateLimit != nil {
 		b.WriteString(rateLimitTable(r.RateLimit) + "\n")
+	}
+	if len(r.RateLimits) > 0 {
+		b.WriteString(rateLimitsTable(r.RateLimits) + "\n")
 	}
 	b.WriteString(targetsTable(r.Targets))
 	return b.String()
@@ -612,6 +626,9 @@ func markdown(r *Report, plotFile string) string {
 		if r.RateLimit.Error != "" {
 			b.WriteString("Error:\n\n```\n" + r.RateLimit.Error + "\n```\n\n")
 		}
+	}
+	if len(r.RateLimits) > 0 {
+		b.WriteString(rateLimitsSection(r.RateLimits))
 	}
 	b.WriteString("## Targets\n\n")
 	b.WriteString(targetsTable(r.Targets) + "\n")
