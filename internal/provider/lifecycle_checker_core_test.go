@@ -25,19 +25,21 @@ import (
 // one, a saved plan is applied later with its planned values and private state, a
 // failed create is kept tainted, and every walk (plan, apply) gets a fresh provider.
 
-// The configuration: one account with a token, and a rotating token over two accounts.
+// The configuration: one account with a token, and a rotating token over two accounts
+// made in the Console beforehand (not managed here: fewer resources, so more schedules
+// per second; and destroy must leave them alone).
 const (
 	addrAcctT = "platformer_service_account.t"
-	addrAcctA = "platformer_service_account.r1"
-	addrAcctB = "platformer_service_account.r2"
+	addrAcctA = "console:gen-r1" // made in the Console, not a resource
+	addrAcctB = "console:gen-r2"
 	addrTok   = "platformer_service_account_token.t"
 	addrRot   = "platformer_service_account_rotating_token.r"
 )
 
 // coreOrder is the order of creation (accounts first); destroy goes the other way.
-var coreOrder = []string{addrAcctT, addrAcctA, addrAcctB, addrTok, addrRot}
+var coreOrder = []string{addrAcctT, addrTok, addrRot}
 
-// accountNames are the names of the accounts the configuration manages.
+// accountNames are the names of the accounts: exactly one account has each.
 var accountNames = map[string]string{addrAcctT: "gen-t", addrAcctA: "gen-r1", addrAcctB: "gen-r2"}
 
 // coreConfig is what the schedule may change in the configuration.
@@ -93,6 +95,7 @@ type tfCore struct {
 	actType tftypes.Object
 	provTyp tftypes.Object
 	state   map[string]*instance
+	premade map[string]string // addrAcctA, addrAcctB: their ids
 	diags   []diagnostic
 	close   func()
 }
@@ -223,6 +226,9 @@ func str(v tftypes.Value, name string) string {
 // reference to an unknown or absent id is unknown).
 func (c *tfCore) config(addr string, cfg coreConfig, values map[string]tftypes.Value) tftypes.Value {
 	ref := func(a string) tftypes.Value {
+		if id := c.premade[a]; id != "" {
+			return tftypes.NewValue(tftypes.String, id)
+		}
 		if id := str(values[a], "id"); id != "" {
 			return tftypes.NewValue(tftypes.String, id)
 		}
@@ -501,8 +507,6 @@ func dependencyBroken(addr string, broken map[string]bool) bool {
 	switch addr {
 	case addrTok:
 		return broken[addrAcctT]
-	case addrRot:
-		return broken[addrAcctA] || broken[addrAcctB]
 	}
 	return false
 }
@@ -659,8 +663,8 @@ type queuedWrite struct {
 
 // checkerFront is an http.Handler before the emulator: it counts renewals, applies the
 // armed faults to renewals, keeps stalled writes and releases them in a chosen order
-// after a chosen number of further requests, and calls onRequest (a kill) at a chosen
-// request.
+// after a chosen number of further requests, and calls an event (a kill, someone's
+// renewal in the Console) when a chosen request arrives, before it is served.
 type checkerFront struct {
 	em *emulator.Server
 
@@ -671,8 +675,8 @@ type checkerFront struct {
 	releaseOrder []int // a permutation of the queue's indices (missing ones go last, in order)
 	requests     int
 	renewals     map[string]int // renewals sent by the provider, per account id, this step
-	killAt       int            // call kill when requests reaches it (0: not armed)
-	kill         func()
+	eventAt      int            // call event when requests reaches it (0: not armed)
+	event        func()
 }
 
 // renewPath is the suffix of a renewal's path.
@@ -699,17 +703,19 @@ func (f *checkerFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fault, f.faults = f.faults[0], f.faults[1:]
 		}
 	}
-	kill := f.killAt != 0 && n >= f.killAt
-	if kill {
-		f.killAt = 0
+	event := f.event
+	if f.eventAt == 0 || n < f.eventAt {
+		event = nil
+	} else {
+		f.eventAt, f.event = 0, nil
 	}
 	release := f.releaseAt != 0 && n >= f.releaseAt
 	f.mu.Unlock()
 	if release {
 		f.releaseAll()
 	}
-	if kill && f.kill != nil {
-		f.kill()
+	if event != nil {
+		event()
 	}
 	switch fault {
 	case faultStall:
@@ -781,26 +787,27 @@ func (f *checkerFront) releaseAll() int {
 }
 
 // arm sets the faults of the next renewals, the release point and order of stalled
-// writes, and the kill point, and clears the step's counters.
-func (f *checkerFront) arm(faults []frontFault, releaseAfter int, order []int, killAfter int, kill func()) {
+// writes, and the event and when it happens (after that many requests), and clears
+// the step's counters.
+func (f *checkerFront) arm(faults []frontFault, releaseAfter int, order []int, eventAfter int, event func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults, f.releaseOrder, f.kill = faults, order, kill
-	f.releaseAt, f.killAt = 0, 0
+	f.faults, f.releaseOrder, f.event = faults, order, event
+	f.releaseAt, f.eventAt = 0, 0
 	if releaseAfter > 0 {
 		f.releaseAt = f.requests + releaseAfter
 	}
-	if killAfter > 0 {
-		f.killAt = f.requests + killAfter
+	if eventAfter > 0 {
+		f.eventAt = f.requests + eventAfter
 	}
 	f.renewals = nil
 }
 
-// disarm clears the faults and the kill; it returns the renewals of the step.
+// disarm clears the faults and the event; it returns the renewals of the step.
 func (f *checkerFront) disarm() map[string]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults, f.killAt, f.kill = nil, 0, nil
+	f.faults, f.eventAt, f.event = nil, 0, nil
 	r := f.renewals
 	f.renewals = nil
 	return r

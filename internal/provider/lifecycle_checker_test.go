@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,6 +82,8 @@ func knownDefect(t *rapid.T, name, what string) bool {
 func TestLifecycleChecker(t *testing.T) {
 	restore := shortenRenewalWaits()
 	defer restore()
+	// As the served provider does (serve.go): a third less CPU on garbage collection.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	setRapidDefault("rapid.steps", fmt.Sprint(checkerSteps))
 	start := time.Now()
 	if soak := os.Getenv("PLATFORMER_SOAK"); soak != "" {
@@ -146,6 +149,8 @@ type machine struct {
 	// external: accounts (lower-case id) renewed by someone else in this schedule;
 	// ours: accounts a killed or failed operation may have renewed unseen.
 	external, ours map[string]bool
+	// stepExternal: token ids that someone else's renewals issued during this step.
+	stepExternal map[string]bool
 }
 
 var checkerStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -156,17 +161,18 @@ func runSchedule(t *rapid.T) {
 	checkerStats.schedules.Add(1)
 	m.do("setup: apply", func(ctx context.Context) stepResult { return m.applyStep(ctx, "") })
 	t.Repeat(map[string]func(*rapid.T){
-		"Apply":           m.Apply,
-		"ApplyFaulty":     m.ApplyFaulty,
-		"SavedPlanLater":  m.SavedPlanLater,
-		"RefreshOnly":     m.RefreshOnly,
-		"Import":          m.Import,
-		"Revoke":          m.Revoke,
-		"DestroyRecreate": m.DestroyRecreate,
-		"RenewElsewhere":  m.RenewElsewhere,
-		"ClockJump":       m.ClockJump,
-		"Kill":            m.Kill,
-		"":                func(*rapid.T) {},
+		"Apply":            m.Apply,
+		"ApplyFaulty":      m.ApplyFaulty,
+		"SavedPlanLater":   m.SavedPlanLater,
+		"RefreshOnly":      m.RefreshOnly,
+		"Import":           m.Import,
+		"Revoke":           m.Revoke,
+		"DestroyRecreate":  m.DestroyRecreate,
+		"RenewElsewhere":   m.RenewElsewhere,
+		"ClockJump":        m.ClockJump,
+		"Kill":             m.Kill,
+		"RenewDuringApply": m.RenewDuringApply,
+		"":                 func(*rapid.T) {},
 	})
 	m.converges()
 }
@@ -182,8 +188,29 @@ func newMachine(t *rapid.T) *machine {
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
+	core.premade = map[string]string{}
+	for _, addr := range []string{addrAcctA, addrAcctB} {
+		made, err := api.CreateServiceAccount(context.Background(), emulator.OrganizationID,
+			client.CreateServiceAccountInput{Name: accountNames[addr]})
+		if err != nil {
+			t.Fatalf("make %s: %v", addr, err)
+		}
+		core.premade[addr] = strings.ToLower(made.ServiceAccount.ID)
+	}
 	return &machine{t: t, core: core, direct: direct, api: api, cfg: coreConfig{Trigger: 1, RotTrigger: 1},
 		external: map[string]bool{}, ours: map[string]bool{}}
+}
+
+// accountID is the lower-case id of an account of the configuration ("" when not in
+// state).
+func (m *machine) accountID(addr string) string {
+	if id := m.core.premade[addr]; id != "" {
+		return id
+	}
+	if in := m.core.state[addr]; in != nil {
+		return strings.ToLower(str(in.state, "id"))
+	}
+	return ""
 }
 
 func (m *machine) close() {
@@ -201,6 +228,7 @@ type stepResult struct {
 	progress []string
 	revoked  string // revoke: the account
 	moved    bool   // the clocks moved during the step
+	took     time.Duration
 }
 
 // do runs one step: the operation, then the stall's end (writes still queued are
@@ -209,16 +237,19 @@ func (m *machine) do(what string, op func(ctx context.Context) stepResult) {
 	m.step++
 	checkerStats.steps.Add(1)
 	m.core.diags = nil
+	m.stepExternal = map[string]bool{}
 	before := m.snapshot()
+	began := time.Now()
 	res := op(context.Background())
+	res.took = time.Since(began)
 	renewals := m.core.front.disarm()
 	res.released = m.core.front.releaseAll()
 	res.failed = res.failed || m.core.failed()
-	m.logStep(what, res)
+	m.logStep(what, res, renewals)
 	m.checkStep(before, res, renewals)
 }
 
-func (m *machine) logStep(what string, res stepResult) {
+func (m *machine) logStep(what string, res stepResult, renewals map[string]int) {
 	outcome := "ok"
 	switch {
 	case res.killed:
@@ -227,6 +258,14 @@ func (m *machine) logStep(what string, res stepResult) {
 		outcome = "failed"
 	}
 	m.t.Logf("step %d: %s -> %s (released %d stalled writes after it)", m.step, what, outcome, res.released)
+	if os.Getenv("PLATFORMER_CHECKER_TIMING") != "" {
+		fmt.Printf("TIMING %s %s %s\n", res.took.Round(time.Millisecond), outcome, what)
+	}
+	for _, addr := range []string{addrAcctT, addrAcctA, addrAcctB} {
+		if n := renewals[m.accountID(addr)]; n > 0 {
+			m.t.Logf("    the provider sent %d renewals of %s (%s)", n, addr, m.accountID(addr))
+		}
+	}
 	for _, d := range m.core.diags {
 		m.t.Logf("    %s %s: %s", d.Addr, d.Severity, d.Summary)
 	}
@@ -320,8 +359,8 @@ func faultNames(fs []frontFault) []string {
 // markOurs notes that every account in state may have been renewed unseen by us.
 func (m *machine) markOurs() {
 	for _, addr := range []string{addrAcctT, addrAcctA, addrAcctB} {
-		if in := m.core.state[addr]; in != nil {
-			m.ours[strings.ToLower(str(in.state, "id"))] = true
+		if id := m.accountID(addr); id != "" {
+			m.ours[id] = true
 		}
 	}
 }
@@ -380,11 +419,10 @@ func (m *machine) Revoke(t *rapid.T) {
 	m.t = t
 	addr := rapid.SampledFrom([]string{addrAcctT, addrAcctA, addrAcctB}).Draw(t, "account")
 	fault := rapid.SampledFrom([]frontFault{faultNone, faultNone, faultLost, faultDrop, faultStall}).Draw(t, "fault")
-	in := m.core.state[addr]
-	if in == nil {
+	id := m.accountID(addr)
+	if id == "" {
 		t.Skip("account not in state")
 	}
-	id := strings.ToLower(str(in.state, "id"))
 	m.core.front.arm([]frontFault{fault}, 3, nil, 0, nil)
 	m.do(fmt.Sprintf("revoke action on %s (renewal fault %s)", addr, faultNames([]frontFault{fault})[0]),
 		func(ctx context.Context) stepResult {
@@ -414,22 +452,59 @@ func (m *machine) DestroyRecreate(t *rapid.T) {
 func (m *machine) RenewElsewhere(t *rapid.T) {
 	m.t = t
 	addr := rapid.SampledFrom([]string{addrAcctT, addrAcctA, addrAcctB}).Draw(t, "account")
-	expiry := rapid.SampledFrom([]string{"never", "30d", "2h", "3h"}).Draw(t, "expiry")
-	in := m.core.state[addr]
-	if in == nil {
+	expiry := rapid.SampledFrom(renewalExpiries).Draw(t, "expiry")
+	id := m.accountID(addr)
+	if id == "" {
 		t.Skip("account not in state")
 	}
-	id := strings.ToLower(str(in.state, "id"))
 	m.do(fmt.Sprintf("someone renews %s in the Console (expiry %s)", addr, expiry), func(ctx context.Context) stepResult {
-		var at *time.Time
-		if expiry != "never" {
-			d, _ := parseDuration(expiry)
-			e := m.core.console.Now().Add(d).Truncate(time.Second)
-			at = &e
+		return stepResult{kind: "world", failed: m.renewElsewhere(id, expiry) != nil}
+	})
+}
+
+// renewalExpiries are the expiries someone else asks for: never, a month, the ones this
+// configuration asks for (2h, 3h), and a revoke's (1h).
+var renewalExpiries = []string{"never", "30d", "2h", "3h", "1h"}
+
+// renewElsewhere renews account id's token in the Console, as someone else would.
+func (m *machine) renewElsewhere(id, expiry string) error {
+	var at *time.Time
+	if expiry != "never" {
+		d, _ := parseDuration(expiry)
+		e := m.core.console.Now().Add(d).Truncate(time.Second)
+		at = &e
+	}
+	m.external[id] = true
+	issued, err := m.api.RenewServiceAccountToken(context.Background(), m.scope(), id, at)
+	if err == nil {
+		m.stepExternal[issued.ServiceAccount.TokenID] = true
+	}
+	return err
+}
+
+// RenewDuringApply: an apply that renews, whose renewal meets a fault, while someone
+// renews an account in the Console at a chosen request; stalled writes are released
+// after a chosen number of requests, or after the apply.
+func (m *machine) RenewDuringApply(t *rapid.T) {
+	m.t = t
+	what := m.changeConfig(t)
+	fault := rapid.SampledFrom([]frontFault{faultStall, faultLost, faultDrop, faultStall}).Draw(t, "fault")
+	addr := rapid.SampledFrom([]string{addrAcctT, addrAcctA, addrAcctB}).Draw(t, "account")
+	expiry := rapid.SampledFrom(renewalExpiries).Draw(t, "expiry")
+	at := rapid.IntRange(1, 12).Draw(t, "renewAtRequest")
+	releaseAfter := rapid.SampledFrom([]int{1, 3, 6, 12, 0}).Draw(t, "releaseAfter")
+	id := m.accountID(addr)
+	if id == "" {
+		t.Skip("account not in state")
+	}
+	m.core.front.arm([]frontFault{fault}, releaseAfter, nil, at, func() { _ = m.renewElsewhere(id, expiry) })
+	m.do(fmt.Sprintf("apply%s, first renewal %s; someone renews %s (expiry %s) at request %d; stalls released after %d requests",
+		what, faultNames([]frontFault{fault})[0], addr, expiry, at, releaseAfter), func(ctx context.Context) stepResult {
+		res := m.applyStep(ctx, "")
+		if res.failed {
+			m.markOurs()
 		}
-		_, err := m.api.RenewServiceAccountToken(ctx, m.scope(), id, at)
-		m.external[id] = true
-		return stepResult{kind: "world", failed: err != nil}
+		return res
 	})
 }
 
