@@ -671,6 +671,7 @@ type checkerFront struct {
 	mu           sync.Mutex
 	faults       []frontFault // for the next renewals, in order
 	queue        []queuedWrite
+	releaseAfter int   // release the queue this many requests after the first stall (0: at the step's end)
 	releaseAt    int   // release the queue when requests reaches it (0: not armed)
 	releaseOrder []int // a permutation of the queue's indices (missing ones go last, in order)
 	requests     int
@@ -722,6 +723,9 @@ func (f *checkerFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body := readAll(r)
 		f.mu.Lock()
 		f.queue = append(f.queue, queuedWrite{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: body})
+		if f.releaseAt == 0 && f.releaseAfter > 0 {
+			f.releaseAt = n + f.releaseAfter
+		}
 		f.mu.Unlock()
 		hangUp(w)
 	case faultLost:
@@ -764,7 +768,7 @@ func readAll(r *http.Request) []byte {
 func (f *checkerFront) releaseAll() int {
 	f.mu.Lock()
 	queue, order := f.queue, f.releaseOrder
-	f.queue, f.releaseAt, f.releaseOrder = nil, 0, nil
+	f.queue, f.releaseAt, f.releaseAfter, f.releaseOrder = nil, 0, 0, nil
 	f.mu.Unlock()
 	done := map[int]bool{}
 	run := func(i int) {
@@ -792,11 +796,8 @@ func (f *checkerFront) releaseAll() int {
 func (f *checkerFront) arm(faults []frontFault, releaseAfter int, order []int, eventAfter int, event func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults, f.releaseOrder, f.event = faults, order, event
+	f.faults, f.releaseOrder, f.event, f.releaseAfter = faults, order, event, releaseAfter
 	f.releaseAt, f.eventAt = 0, 0
-	if releaseAfter > 0 {
-		f.releaseAt = f.requests + releaseAfter
-	}
 	if eventAfter > 0 {
 		f.eventAt = f.requests + eventAfter
 	}
