@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -112,21 +113,44 @@ func newTFCore(start time.Time) (*tfCore, error) {
 			hs.CloseClientConnections()
 			hs.Close()
 		}}
-	srv, err := NewServer(newWithClock("test", "gen", c.local))()
-	if err != nil {
+	if err := c.readSchema(); err != nil {
 		return nil, err
 	}
-	schema, err := srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		return nil, err
-	}
-	c.types = map[string]tftypes.Object{}
-	for name, s := range schema.ResourceSchemas {
-		c.types[name] = s.ValueType().(tftypes.Object)
-	}
-	c.actType = schema.ActionSchemas["platformer_service_account_revoke_token"].Schema.ValueType().(tftypes.Object)
-	c.provTyp = schema.Provider.ValueType().(tftypes.Object)
 	return c, nil
+}
+
+// checkerSchema is the provider's schema as value types, read once.
+var checkerSchema struct {
+	once    sync.Once
+	err     error
+	types   map[string]tftypes.Object
+	actType tftypes.Object
+	provTyp tftypes.Object
+}
+
+// readSchema gives c the value types of the provider's schema.
+func (c *tfCore) readSchema() error {
+	s := &checkerSchema
+	s.once.Do(func() {
+		srv, err := NewServer(newCheckerProvider(c.local))()
+		if err != nil {
+			s.err = err
+			return
+		}
+		schema, err := srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.types = map[string]tftypes.Object{}
+		for name, rs := range schema.ResourceSchemas {
+			s.types[name] = rs.ValueType().(tftypes.Object)
+		}
+		s.actType = schema.ActionSchemas["platformer_service_account_revoke_token"].Schema.ValueType().(tftypes.Object)
+		s.provTyp = schema.Provider.ValueType().(tftypes.Object)
+	})
+	c.types, c.actType, c.provTyp = s.types, s.actType, s.provTyp
+	return s.err
 }
 
 // typeOf is the resource type of an address.
@@ -135,13 +159,12 @@ func typeOf(addr string) string { return addr[:strings.IndexByte(addr, '.')] }
 // server starts a provider (a fresh process, as Terraform starts one per walk) and
 // configures it.
 func (c *tfCore) server(ctx context.Context) (tfprotov6.ProviderServer, error) {
-	srv, err := NewServer(newWithClock("test", "gen", c.local))()
+	srv, err := NewServer(newCheckerProvider(c.local))()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
-		return nil, err
-	}
+	// Terraform asks a new process for its schema (GetProviderSchema); the framework
+	// needs no such call first, and the checker has the schema already.
 	cfg := objectOf(c.provTyp, map[string]tftypes.Value{
 		"api_url":         tftypes.NewValue(tftypes.String, c.url),
 		"token":           tftypes.NewValue(tftypes.String, emulator.DefaultAdminToken),
@@ -819,4 +842,27 @@ func (f *checkerFront) queued() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.queue)
+}
+
+// checkerProvider is the provider with a shorter wait for renewals whose outcome is
+// unknown (renewalWait is request_timeout, which the provider block cannot set below a
+// second): the front loses answers at once, so no wait needs to be long, and the
+// budget is spent on schedules rather than on waiting.
+type checkerProvider struct{ *platformerProvider }
+
+// checkerRenewalWait is renewalWait in the checker: many polls of a millisecond or a few.
+const checkerRenewalWait = 150 * time.Millisecond
+
+func (p checkerProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.platformerProvider.Configure(ctx, req, resp)
+	if d, ok := resp.ResourceData.(*providerData); ok && d != nil {
+		d.requestTimeout = checkerRenewalWait
+	}
+}
+
+// newCheckerProvider is the provider factory of the checker, on this machine's clock clock.
+func newCheckerProvider(clock Clock) func() provider.Provider {
+	return func() provider.Provider {
+		return checkerProvider{newWithClock("test", "gen", clock)().(*platformerProvider)}
+	}
 }

@@ -60,7 +60,7 @@ func (m *machine) checkWorking(after consoleView, res stepResult) {
 		invariant()
 		token := str(in.state, "token")
 		if token == "" {
-			if res.kind == "apply" && !knownDefect(m.t, "null-token-after-success", addr) {
+			if res.kind == "apply" {
 				m.t.Fatalf("INVARIANT working: %s holds no token after a successful apply", addr)
 			}
 			continue
@@ -72,7 +72,9 @@ func (m *machine) checkWorking(after consoleView, res stepResult) {
 		if m.expiredByTime(after, id) || m.renewedElsewhereLast(after, in.state) {
 			continue
 		}
-		if !knownDefect(m.t, "dead-token-after-success", addr) {
+		// Defect 1 of issue 24: a renewal made elsewhere, during the step, while ours was
+		// stalled, is taken for ours; then ours is made, and kills the token in state.
+		if !(len(m.stepExternal) > 0 && res.released > 0 && knownDefect(m.t, "dead-token-after-success", addr)) {
 			m.t.Fatalf("INVARIANT working: the token in state of %s (token id %s) does not work after a successful %s; "+
 				"the Console's accounts: %s", addr, id, res.kind, after.tokens())
 		}
@@ -138,7 +140,7 @@ func (m *machine) checkRenewals(before consoleView, res stepResult, renewals map
 	}
 	for id, n := range renewals {
 		invariant()
-		if !allowed[id] && !knownDefect(m.t, "renewal-not-asked", id) {
+		if !allowed[id] {
 			m.t.Fatalf("INVARIANT no harm: a %s step renewed the token of account %s %d times, which its plan did not ask for",
 				res.kind, id, n)
 		}
@@ -161,11 +163,9 @@ func (m *machine) checkWarnings(before, after consoleView, res stepResult) {
 			invariant()
 			id := firstMatch(accountInDetail, d.Detail)
 			if !m.external[strings.ToLower(id)] {
-				name := "managed-elsewhere-without-second-renewer"
-				if m.ours[strings.ToLower(id)] {
-					name = "managed-elsewhere-after-own-lost-renewal"
-				}
-				if !knownDefect(m.t, name, id) {
+				// Our own renewal, made but unseen (a killed apply, a lost answer), is
+				// taken for a second manager's.
+				if !(m.ours[strings.ToLower(id)] && knownDefect(m.t, "managed-elsewhere-after-own-lost-renewal", id)) {
 					m.t.Fatalf("INVARIANT warnings: %q for account %s, which no one else renewed", d.Summary, id)
 				}
 			}
@@ -197,10 +197,8 @@ func (m *machine) checkKeepsWorking(before, after consoleView, res stepResult, d
 	if m.authenticates(token) || m.expiredByTime(after, str(old, "token_id")) {
 		return
 	}
-	if !knownDefect(m.t, "rotation-says-previous-keeps-working", firstSentence(detail)) {
-		m.t.Fatalf("INVARIANT warnings: the rotation said the token of %s (token id %s) keeps working as the previous "+
-			"token, and it does not", str(old, "active_service_account_id"), str(old, "token_id"))
-	}
+	m.t.Fatalf("INVARIANT warnings: the rotation said the token of %s (token id %s) keeps working as the previous "+
+		"token, and it does not (%s)", str(old, "active_service_account_id"), str(old, "token_id"), firstSentence(detail))
 }
 
 func firstMatch(re *regexp.Regexp, s string) string {
@@ -225,13 +223,10 @@ func (m *machine) checkRevoke(leaked *client.ServiceAccount, progress []string) 
 	invariant()
 	switch {
 	case (done || nothing) && !dead:
-		if !knownDefect(m.t, "revoke-done-but-token-works", leaked.ID) {
-			m.t.Fatalf("INVARIANT revoke: reported %q, and the leaked token (id %s) still works", firstSentence(progress[len(progress)-1]), leaked.TokenID)
-		}
+		m.t.Fatalf("INVARIANT revoke: reported %q, and the leaked token (id %s) still works",
+			firstSentence(progress[len(progress)-1]), leaked.TokenID)
 	case notRevoked && dead:
-		if !knownDefect(m.t, "revoke-failed-but-token-dead", leaked.ID) {
-			m.t.Fatalf("INVARIANT revoke: reported Token Not Revoked, and the leaked token (id %s) is dead", leaked.TokenID)
-		}
+		m.t.Fatalf("INVARIANT revoke: reported Token Not Revoked, and the leaked token (id %s) is dead", leaked.TokenID)
 	}
 }
 
@@ -241,10 +236,7 @@ func (m *machine) converges() {
 	m.do("clean apply", func(ctx context.Context) stepResult { return m.applyStep(ctx, "") })
 	invariant()
 	if m.core.failed() {
-		if !knownDefect(m.t, "clean-apply-fails", m.core.diagText()) {
-			m.t.Fatalf("INVARIANT converges: a clean apply failed: %s", m.core.diagText())
-		}
-		return
+		m.t.Fatalf("INVARIANT converges: a clean apply failed: %s", m.core.diagText())
 	}
 	v := m.snapshot()
 	for addr, name := range accountNames {
@@ -268,7 +260,7 @@ func (m *machine) converges() {
 		m.t.Fatalf("INVARIANT converges: the plan after a clean apply failed: %v %s", err, m.core.diagText())
 	}
 	for _, ch := range p.changes {
-		if ch.action != "noop" && !knownDefect(m.t, "plan-after-clean-apply-not-empty", ch.addr+" "+ch.action) {
+		if ch.action != "noop" {
 			m.t.Fatalf("INVARIANT converges: the plan after a clean apply has %s %s", ch.action, ch.addr)
 		}
 	}

@@ -54,7 +54,7 @@ import (
 const checkerDefaultChecks = 2000
 
 // checkerSteps is the average number of steps of a schedule (rapid.steps).
-const checkerSteps = 5
+const checkerSteps = 4
 
 // checkerStats counts what the checker did, for its summary line.
 var checkerStats struct {
@@ -93,23 +93,13 @@ func TestLifecycleChecker(t *testing.T) {
 		if err != nil {
 			t.Fatalf("PLATFORMER_SOAK=%q: %v (use a Go duration such as 10m)", soak, err)
 		}
-		setRapidDefault("rapid.checks", "500")
-		for i := 0; time.Since(start) < d; i++ {
-			t.Run(fmt.Sprintf("soak-%d", i), func(t *testing.T) { rapid.Check(t, runSchedule) })
-			if t.Failed() {
-				break
-			}
+		setRapidDefault("rapid.checks", "50") // per run and batch: a soak ends within a batch of its time
+		for i := 0; time.Since(start) < d && !t.Failed(); i++ {
+			checkBatch(t, fmt.Sprintf("soak-%d", i))
 		}
 	} else {
 		setRapidDefault("rapid.checks", fmt.Sprint(checkerDefaultChecks/2))
-		t.Run("group", func(t *testing.T) {
-			for i := range 2 {
-				t.Run(fmt.Sprintf("run-%d", i), func(t *testing.T) {
-					t.Parallel()
-					rapid.Check(t, runSchedule)
-				})
-			}
-		})
+		checkBatch(t, "budget")
 	}
 	t.Logf("lifecycle checker: %d schedules, %d steps, %d invariant checks, %d known-defect violations gated, in %s",
 		checkerStats.schedules.Load(), checkerStats.steps.Load(), checkerStats.checks.Load(), checkerStats.known.Load(),
@@ -117,6 +107,19 @@ func TestLifecycleChecker(t *testing.T) {
 	knownDefects.Range(func(k, v any) bool {
 		t.Logf("  known defect %s: %d violations", k, v.(*atomic.Int64).Load())
 		return true
+	})
+}
+
+// checkBatch runs rapid.checks schedules on each of two parallel runs (two cores),
+// each from its own seed.
+func checkBatch(t *testing.T, name string) {
+	t.Run(name, func(t *testing.T) {
+		for i := range 2 {
+			t.Run(fmt.Sprintf("run-%d", i), func(t *testing.T) {
+				t.Parallel()
+				rapid.Check(t, runSchedule)
+			})
+		}
 	})
 }
 
