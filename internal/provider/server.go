@@ -50,6 +50,17 @@ type frameworkServer interface {
 // that this can be removed.
 type releasingServer struct {
 	frameworkServer
+	// exactNumbers: the CLI compares states by their encoding, and ReadResource need not
+	// rewrite numbers (canonical_numbers.go). Set by ConfigureProvider.
+	exactNumbers atomic.Bool
+}
+
+// ConfigureProvider learns the CLI's version, for ReadResource.
+func (s *releasingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	if req != nil {
+		s.exactNumbers.Store(!needsCanonicalNumbers(req.TerraformVersion))
+	}
+	return s.frameworkServer.ConfigureProvider(ctx, req)
 }
 
 func (s *releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
@@ -62,7 +73,9 @@ func (s *releasingServer) UpgradeResourceState(ctx context.Context, req *tfproto
 
 func (s *releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	resp, err := releasing(ctx, req, s.frameworkServer.ReadResource)
-	canonicalNumbersInState(resp) // canonical_numbers.go: plan -refresh-only exits 0 after an apply
+	if !s.exactNumbers.Load() {
+		canonicalNumbersInState(resp) // canonical_numbers.go: plan -refresh-only exits 0 after an apply
+	}
 	return resp, err
 }
 
