@@ -18,6 +18,7 @@ require (
 	github.com/zclconf/go-cty v1.18.1
 	golang.org/x/sync v0.20.0
 	golang.org/x/time v0.16.0
+	pgregory.net/rapid v1.3.0
 )
 
 require (

@@ -293,8 +293,11 @@ func missingScheme(raw string) error {
 	if strings.Contains(raw, "://") {
 		return nil
 	}
-	u, err := url.Parse("https://" + raw)
-	if err != nil || u.Hostname() == "" || u.User != nil || strings.ContainsAny(raw, "?#") {
+	u, parseErr := url.Parse("https://" + raw)
+	if parseErr != nil {
+		return nil //nolint:nilerr // not a host without its scheme: ParseBaseURL's rules say what is wrong
+	}
+	if u.Hostname() == "" || u.User != nil || strings.ContainsAny(raw, "?#") {
 		return nil
 	}
 	if isLoopbackHost(u.Hostname()) {

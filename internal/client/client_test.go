@@ -24,7 +24,7 @@ func TestNewValidatesBaseURL(t *testing.T) {
 		{"http://api.platformer.com", "clear text"},
 		{"http://10.0.0.1:8080", "clear text"},
 		{"http://localhost.example.com", "clear text"},
-		{"api.platformer.com", "absolute http(s) URL"},
+		{"api.platformer.com", `has no scheme: add https://, "https://api.platformer.com"`},
 		{"/relative/path", "absolute http(s) URL"},
 		{"ftp://api.platformer.com", "absolute http(s) URL"},
 		{"https://", "absolute http(s) URL"},

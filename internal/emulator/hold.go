@@ -15,12 +15,18 @@ import (
 // Hold says which API requests the emulator holds, as a stalled Console does: a held
 // request is received (its body read) but not processed until it is released, whether
 // or not its client is still waiting. Reads are GET; writes are POST, PUT and DELETE.
+// Route, when set, narrows the hold to the requests of that route pattern, as in Stats
+// (e.g. /auth/api/v1/serviceaccount/{id}/token/renew).
 type Hold struct {
-	Writes bool `json:"writes"`
-	Reads  bool `json:"reads"`
+	Writes bool   `json:"writes"`
+	Reads  bool   `json:"reads"`
+	Route  string `json:"route,omitempty"`
 }
 
-func (h Hold) holds(method string) bool {
+func (h Hold) holds(method, route string) bool {
+	if h.Route != "" && route != h.Route {
+		return false
+	}
 	if isWrite(method) {
 		return h.Writes
 	}
@@ -90,7 +96,7 @@ type heldRequest struct {
 func (h *holder) enter(r *http.Request, route string) (wait func(), finish func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.hold.holds(r.Method) {
+	if !h.hold.holds(r.Method, route) {
 		return func() {}, func() {}
 	}
 	req := &heldRequest{
@@ -167,10 +173,10 @@ func (s *Server) Release(order ReleaseOrder) int { return s.holder.release(order
 func (s *Server) ReleaseSome(order ReleaseOrder, n int) int { return s.holder.release(order, n, false) }
 
 // serveHold answers /_emulator/hold: GET the status; POST {"writes": bool, "reads":
-// bool} sets the hold and answers the status.
+// bool, "route": pattern} sets the hold and answers the status.
 func (s *Server) serveHold(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
-		obj, e := controlBody(w, r, "writes", "reads")
+		obj, e := controlBody(w, r, "writes", "reads", "route")
 		if e != nil {
 			writeError(w, e)
 			return
@@ -181,6 +187,10 @@ func (s *Server) serveHold(w http.ResponseWriter, r *http.Request) {
 				writeError(w, errorf(http.StatusBadRequest, "%s: must be true or false", name))
 				return
 			}
+		}
+		if raw := obj["route"]; !isNull(raw) && json.Unmarshal(raw, &hold.Route) != nil {
+			writeError(w, errorf(http.StatusBadRequest, "route: must be a route pattern, as in the stats"))
+			return
 		}
 		s.SetHold(hold)
 	}

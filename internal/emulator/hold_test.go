@@ -259,3 +259,24 @@ func TestHoldControlRefusals(t *testing.T) {
 		t.Fatalf("control routes counted: %+v", h.Stats())
 	}
 }
+
+// A hold with a route holds only that route's requests: the renewals here, not a create.
+func TestHoldRoute(t *testing.T) {
+	h := newHarness(t, Options{})
+	a := h.create(t, "", "", "route", nil)
+	route := apiPrefix + "/serviceaccount/{id}/token/renew"
+	r := h.do(t, req{method: "POST", path: "/_emulator/hold", body: map[string]any{"writes": true, "route": route}})
+	mustStatus(t, r, http.StatusOK)
+	renewed := h.sendRenewal(t, a.ServiceAccount.ID, 0)
+	st := h.awaitHeld(t, 1)
+	if st.Hold.Route != route || st.Held[0].Route != route {
+		t.Fatalf("status %+v", st)
+	}
+	h.create(t, "", "", "not-held", nil) // answered while the renewal is held
+	if n := h.Release(ReleaseFIFO); n != 1 {
+		t.Fatalf("released %d", n)
+	}
+	mustStatus(t, h.orgListAs(t, <-renewed), http.StatusOK)
+	bad := h.do(t, req{method: "POST", path: "/_emulator/hold", body: map[string]any{"writes": true, "route": 3}})
+	mustRefuse(t, bad, http.StatusBadRequest, "route: must be a route pattern")
+}

@@ -341,17 +341,18 @@ resource "platformer_service_account_token" "test" {
 		{name: "import id with no organization anywhere", provider: `api_url = "@URL@"
 token = "@TOKEN@"`, config: badInputAccount, importAddr: "platformer_service_account.test", importID: missingID,
 			summary: "Invalid Import ID", details: []string{`Import id "` + missingID + `" names no organization, and the provider has no organization_id. ` + importAccepted}},
+		// Before: the CLI's "Cannot import non-existent remote object" for both.
 		{name: "import of an account that does not exist", config: badInputAccount, importAddr: "platformer_service_account.test", importID: missingID,
-			summary: "Cannot import non-existent remote object",
-			details: []string{`While attempting to import an existing object to "platformer_service_account.test", the provider detected that no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
+			summary: "Service Account Not Found",
+			details: []string{`Import id "` + missingID + `" names service account ` + missingID + `, which organization @ORG@ does not have (the Console answered 404 Not Found: service account not found). Check the id (terraform query, or the Console, lists the accounts), and organization_id for an account of another organization.`}},
 		{name: "import of an account of another organization", config: badInputAccount, importAddr: "platformer_service_account.test",
-			importID: globexOrganizationID + "/" + missingID, summary: "Cannot import non-existent remote object",
-			details: []string{`the provider detected that no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
+			importID: globexOrganizationID + "/" + missingID, summary: "Organization Not Found",
+			details: []string{`Import id "` + globexOrganizationID + "/" + missingID + `" names organization ` + globexOrganizationID + `, which the provider's token does not reach (the Console answered 404 Not Found: organization not found). The token reaches: @ORG@ ("acme"). Use one of them, or import through a provider configuration whose token reaches that organization.`}},
 		{name: "token import id not a UUID", config: badToken(""), importAddr: "platformer_service_account_token.test", importID: "token-1",
 			summary: "Invalid Import ID", details: []string{`Import id "token-1" is not made of UUIDs. ` + importAccepted}},
 		{name: "token import of an account that does not exist", config: badToken(""), importAddr: "platformer_service_account_token.test",
-			importID: missingID, summary: "Cannot import non-existent remote object",
-			details: []string{`no object exists with the given id`}}, // Terraform 1.12+ and OpenTofu add " or identity"
+			importID: missingID, summary: "Service Account Not Found",
+			details: []string{`Import id "` + missingID + `" names service account ` + missingID + `, which organization @ORG@ does not have`}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/vmihailenco/msgpack/v5"
@@ -33,8 +34,31 @@ import (
 // The workaround: ReadResource answers its numbers as msgpack strings of their decimal
 // text, a form cty's msgpack decoder accepts for a number and decodes with
 // cty.ParseNumberVal, as the state file's JSON is decoded. The value is the same
-// number; only its encoding on the wire changes. It can go when Terraform 1.15 is the
-// oldest supported CLI.
+// number, exactly: a number is rewritten only to a text that cty.ParseNumberVal (512
+// bits) reads back as that very number (exactDecimal); only its encoding on the wire
+// changes. The shortest decimal of a float at its own 53 bits is not enough: that of
+// 2^-30 is 0.0000000009313225746154785, which is another number, and that of 2^70 ends
+// in zeros. It is done only for the CLIs that need it, those that say they are Terraform
+// before 1.15 (needsCanonicalNumbers; OpenTofu says its own version, so its releases
+// before 1.15 get it too, which changes nothing there), and it can go when Terraform
+// 1.15 is the oldest supported CLI.
+
+// needsCanonicalNumbers says whether the CLI of version terraformVersion, as
+// ConfigureProvider tells it ("1.11.4", "1.15.0-beta1"), compares states with
+// reflect.DeepEqual: any version before 1.15, and one it cannot read (left empty by a
+// test harness, say), since the rewrite is harmless where it is not needed.
+func needsCanonicalNumbers(terraformVersion string) bool {
+	parts := strings.SplitN(terraformVersion, ".", 3)
+	if len(parts) < 2 {
+		return true
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return major < 1 || major == 1 && minor < 15
+}
 
 // canonicalNumbersInState rewrites the numbers of a ReadResource answer's new state.
 func canonicalNumbersInState(resp *tfprotov6.ReadResourceResponse) {
@@ -97,12 +121,12 @@ func copyCanonical(dec *msgpack.Decoder, enc *msgpack.Encoder, changed *bool, de
 		if err != nil {
 			return err
 		}
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return enc.EncodeFloat64(f) // no decimal text; Terraform decodes it as a float
+		text, exact := exactDecimal(f)
+		if !exact {
+			return enc.EncodeFloat64(f) // no decimal text (Inf, NaN): Terraform decodes it as a float
 		}
 		*changed = true
-		// As cty writes a float-decoded number to the state file (Text('f', -1)).
-		return enc.EncodeString(new(big.Float).SetFloat64(f).Text('f', -1))
+		return enc.EncodeString(text)
 	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
 		n, err := dec.DecodeArrayLen()
 		if err != nil {
@@ -128,6 +152,26 @@ func copyCanonical(dec *msgpack.Decoder, enc *msgpack.Encoder, changed *bool, de
 		}
 		return enc.Encode(raw)
 	}
+}
+
+// exactDecimal is the decimal text of f that cty writes to the state file for f held
+// at 512 bits, the precision cty.ParseNumberVal reads numbers with: the shortest that
+// reads back as f at that precision (Text('f', -1)), which is f's exact value as long
+// as that has at most about 150 digits. So it reads back as exactly f, and as the same
+// *big.Float as the state file's text. (The shortest text at a float's own 53 bits does
+// not: 0.0000000009313225746154785 for 2^-30 is another number at 512 bits.) ok is
+// false for Inf and NaN, which have no decimal, and if the text does not read back as f.
+func exactDecimal(f float64) (text string, ok bool) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return "", false
+	}
+	value := new(big.Float).SetPrec(512).SetFloat64(f)
+	text = value.Text('f', -1)
+	parsed, _, err := big.ParseFloat(text, 10, 512, big.ToNearestEven)
+	if err != nil || parsed.Cmp(value) != 0 {
+		return "", false
+	}
+	return text, true
 }
 
 // copyCanonicalN copies n consecutive values (array elements, or map keys and values).

@@ -125,9 +125,6 @@ func (v durationValue) ValidateAttribute(_ context.Context, req xattr.ValidateAt
 	}
 }
 
-// durationHint says what parseDuration accepts.
-const durationHint = duration.Hint
-
 // parseDuration parses a positive duration in the syntax of package duration: a Go
 // duration with days ("30d", "1d12h"), to the second.
 func parseDuration(s string) (time.Duration, error) { return duration.Parse(s) }

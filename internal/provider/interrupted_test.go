@@ -24,21 +24,14 @@ import (
 // (timeouts, preemption, OOM): nothing is written to state, and a real Console finishes
 // the writes whose client has gone. These tests reproduce that as in production: the
 // provider built with go build and run by terraform as a plugin (dev_overrides), the
-// Console emulator built and run as its own process with latency (so that writes are
-// in flight) and -departed-writes commit (a write whose client has gone is still
-// carried out). Each case applies a change, SIGKILLs terraform and the provider while
-// the writes are in flight, then recovers as a user would: apply again and, when the
+// Console emulator built and run as its own process with -departed-writes commit (a
+// write whose client has gone is still carried out). Each case applies a change with the
+// Console stalled on the route it writes to (a hold), SIGKILLs terraform and the
+// provider once the writes are held there, lets the Console catch up (the release), then
+// recovers as a user would: apply again and, when the
 // apply stops with Name Already Used, apply the import steps the error gives, pasted
 // from the error. Afterwards the Console holds exactly what the configuration says,
 // every token in state works, and both plan and plan -refresh-only are empty.
-
-// killLatency is the Console's latency: long enough for writes to be in flight when the
-// processes are killed, short enough that a case takes seconds.
-const killLatency = time.Second
-
-// killAfter is how long after Terraform announced the operations the processes are
-// killed: the requests have been sent by then and wait in the Console's latency.
-const killAfter = 400 * time.Millisecond
 
 // killCase is one kill point.
 type killCase struct {
@@ -158,7 +151,7 @@ func TestAccInterrupted_killedApplyRecovers(t *testing.T) {
 }
 
 func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
-	em := startEmulatorProcess(t, emulatorBin, "-latency", killLatency.String(), "-departed-writes", "commit")
+	em := startEmulatorProcess(t, emulatorBin, "-departed-writes", "commit")
 	e := &accEnv{t: t, URL: em.url, Token: emulator.DefaultAdminToken, OrgID: emulator.OrganizationID}
 	c := newBuiltCLIDir(e, envToken+"="+e.Token, envAPIURL+"=", envOrganizationID+"=")
 
@@ -168,20 +161,24 @@ func killAndRecover(t *testing.T, kc killCase, emulatorBin string) {
 	}
 	c.write(kc.during.config(em.url))
 	writesBefore := em.stats(t).Count(kc.method, kc.route)
+	em.setHold(t, emulator.Hold{Writes: true, Route: kc.route})
 	p := c.startKillable("apply", "-auto-approve")
 	pending := p.awaitInFlight(kc.watch, kc.verb, kc.done, kc.inFlight, time.Minute)
-	time.Sleep(killAfter)
+	// Kill once the writes have reached the Console and wait there.
+	held, _ := awaitHeld(func() emulator.HoldStatus { return em.holdStatus(t) }, kc.inFlight, time.Minute)
 	killed := p.killHard()
 	if pending < kc.inFlight {
 		t.Fatalf("expected %d %s %s in flight before the kill, found %d:\n%s", kc.inFlight, kc.watch, kc.verb, pending, killed)
 	}
 
-	// The Console carries out the writes whose client has gone: wait for them to end.
-	arrived := 0
-	for deadline := time.Now().Add(killLatency + 5*time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if arrived = em.stats(t).Count(kc.method, kc.route) - writesBefore; arrived >= kc.inFlight {
-			break
-		}
+	// The Console catches up: it carries out the writes whose client has gone.
+	arrived := em.release(t)
+	if arrived < len(held.Held) {
+		t.Errorf("released %d writes, but %d were held at the kill", arrived, len(held.Held))
+	}
+	count := func(s emulator.Stats) int { return s.Count(kc.method, kc.route) - writesBefore }
+	if got := awaitCount(func() emulator.Stats { return em.stats(t) }, count, arrived, 10*time.Second); got < arrived {
+		t.Errorf("%d writes were released, but the Console answered %d", arrived, got)
 	}
 	if arrived == 0 {
 		t.Fatalf("none of the %d writes in flight reached the Console before the kill, so nothing was left behind "+

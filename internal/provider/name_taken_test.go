@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +26,9 @@ func TestAccServiceAccount_nameTakenWordsMatchTheWindow(t *testing.T) {
 		age  time.Duration
 		want string
 	}{
-		{14 * time.Minute, "ago by the Console's clock. It was created less than 15 minutes ago, and is not in " +
-			"this configuration's state: the sign of an earlier apply that was interrupted (killed, or timed out) after " +
-			"the Console created the account and before Terraform recorded it."},
+		{14 * time.Minute, "ago by the Console's clock. It was created less than 15 minutes ago: the sign of an " +
+			"earlier apply that was interrupted (killed, or timed out) after the Console created the account and " +
+			"before Terraform recorded it."},
 		{15 * time.Minute, "ago by the Console's clock. It was created 15 minutes ago or more, so it was probably " +
 			"not left behind by an interrupted apply: it may belong to another configuration, or to someone else."},
 	} {
@@ -57,5 +58,94 @@ func TestAccServiceAccount_nameTakenWordsMatchTheWindow(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// Issue 26, item 2: two platformer_service_account blocks that would hold one name in
+// one scope are refused at plan time, before anything is created. Before, the plan
+// passed and the apply failed with Name Already Used, which said the account "is not in
+// this configuration's state" and advised an import that ends in Service Account
+// Managed Twice.
+func TestAccServiceAccount_nameUsedTwiceRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	c := newCLIDir(e)
+	where := "organization " + e.OrgID
+	twoNew := "resource \"platformer_service_account\" \"a\" {\n  name = \"ci\"\n}\n\n" +
+		"resource \"platformer_service_account\" \"b\" {\n  name        = \"ci\"\n  description = \"the same name\"\n}\n"
+	c.write(e.config(twoNew))
+	c.must("init")
+	r := c.run("plan")
+	want := `Error: Service Account Name Used Twice with platformer_service_account.%s, on main.tf line %d, in resource "platformer_service_account" "%[1]s": %[2]d: name = "ci" name: two platformer_service_account resources of this configuration would hold the name "ci" in ` +
+		where + `, which the Console allows once: this one (on the "with" line) and another block would both create it. Give one of them another name, or delete one of the two blocks.`
+	expectOneOf(t, r, fmt.Sprintf(want, "a", 16), fmt.Sprintf(want, "b", 20))
+	if n := e.em.ServiceAccountCount(); n != 0 {
+		t.Fatalf("%d accounts created by a refused plan", n)
+	}
+
+	// One in state, one new: whichever of the two Terraform plans second is refused,
+	// in its own terms.
+	c.write(e.config("resource \"platformer_service_account\" \"a\" {\n  name = \"ci\"\n}\n"))
+	c.must("apply", "-auto-approve")
+	id := c.state()[0].str("id")
+	c.write(e.config(twoNew))
+	r = c.run("plan")
+	prefix := `Error: Service Account Name Used Twice with platformer_service_account.%s, on main.tf line %d, in resource "platformer_service_account" "%[1]s": %[2]d: name = "ci" name: two platformer_service_account resources of this configuration would hold the name "ci" in ` +
+		where + `, which the Console allows once: `
+	expectOneOf(t, r,
+		fmt.Sprintf(prefix, "b", 20)+`another resource has account `+id+` of that name in state (terraform state list -id=`+id+
+			` prints its address), and this one (on the "with" line) would create another. Give this one another name, or delete this block if it is meant to be that account.`,
+		fmt.Sprintf(prefix, "a", 16)+`this resource (on the "with" line) has account `+id+` of that name in state, and another block would create another. Give that block another name, or delete it if it is meant to be this account; keep this one.`)
+
+	// The advice works: state list -id names the resource in state.
+	if got := strings.TrimSpace(c.must("state", "list", "-id="+id).stdout); got != "platformer_service_account.a" {
+		t.Errorf("terraform state list -id=%s printed %q", id, got)
+	}
+	// A replacement of the account in state is not a second claim of its name.
+	c.write(e.config("resource \"platformer_service_account\" \"a\" {\n  name = \"ci\"\n}\n"))
+	c.must("apply", "-auto-approve", "-replace=platformer_service_account.a")
+	c.must("plan", "-replace=platformer_service_account.a")
+	c.write(e.config("resource \"platformer_service_account\" \"a\" {\n  name = \"ci\"\n  project_id = \"" + e.ShopID + "\"\n}\n"))
+	c.must("plan")
+}
+
+// A name unknown at plan time (taken from another resource of the run) is checked
+// only when the Console refuses the create. The account holding the name is in state,
+// under a resource that this apply does not change, which the provider cannot see: Name
+// Already Used says how to tell (terraform state list -id), and that command names it.
+func TestAccServiceAccount_nameTakenByAnUnchangedResource(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	c := newCLIDir(e)
+	first := "resource \"platformer_service_account\" \"a\" {\n  name = \"ci\"\n}\n"
+	c.write(e.config(first))
+	c.must("init")
+	c.must("apply", "-auto-approve")
+	id := c.state()[0].str("id")
+	c.write(e.config(first + "\nresource \"terraform_data\" \"name\" {\n  input = \"ci\"\n}\n\n" +
+		"resource \"platformer_service_account\" \"b\" {\n  name = terraform_data.name.output\n}\n"))
+	r := c.run("apply", "-auto-approve")
+	want := fmt.Sprintf(`No resource planned in this apply manages it. To tell whether this configuration's state holds it under another address, run terraform state list -id=%[1]s: if it prints a platformer_service_account address, set name to one that no other service account of organization %[2]s has (importing it here would make two resources manage one account); if it prints nothing, the account is in the Console only.`, id, e.OrgID)
+	if r.code == 0 || !strings.Contains(flatOutput(r), "Error: Name Already Used") || !strings.Contains(flatOutput(r), want) {
+		t.Fatalf("want Name Already Used saying %s\n%s", want, r)
+	}
+	if got := strings.TrimSpace(c.must("state", "list", "-id="+id).stdout); got != "platformer_service_account.a" {
+		t.Errorf("terraform state list -id=%s printed %q", id, got)
+	}
+}
+
+// expectOneOf fails unless the command failed with exactly one of the errors wants
+// (each a whole diagnostic, as flatOutput shows it), and no other error.
+func expectOneOf(t *testing.T, r cliResult, wants ...string) {
+	t.Helper()
+	out := flatOutput(r)
+	found := 0
+	for _, w := range wants {
+		if strings.Contains(out, w) {
+			found++
+		}
+	}
+	if r.code == 0 || found != 1 || len(r.errorSummaries()) != 1 {
+		t.Fatalf("want exactly one of these errors:\n%s\n%s", strings.Join(wants, "\n"), r)
 	}
 }

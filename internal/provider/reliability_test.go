@@ -461,10 +461,10 @@ func onlyEntry(t *testing.T, m map[string]string) (key, value string) {
 	return key, value
 }
 
-// Issue 5, interrupting an apply: Ctrl-C (SIGINT to terraform) while the Console is slow
-// to answer (8s per request), with three creates and three renewals in flight.
-// Terraform asks the provider to stop; the provider's requests are cancelled with their
-// context, so the run ends at once rather than after the Console's 8s. The Console must
+// Issue 5, interrupting an apply: Ctrl-C (SIGINT to terraform) while the Console is
+// stalled (it holds every write until released), with three creates and three renewals
+// in flight. Terraform asks the provider to stop; the provider's requests are cancelled
+// with their context, so the run ends at once rather than when the Console answers. The Console must
 // not process the cancelled requests (it answers them 499), so state matches what the
 // Console holds: no account that state does not know, the tokens in state still work.
 // The next apply finishes the job.
@@ -495,51 +495,55 @@ func TestAccReliability_interruptedApply(t *testing.T) {
 }
 
 func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
-	const latency = 8 * time.Second
+	// stall bounds how long the apply may take to stop after the interrupt. The Console
+	// holds the writes until the release, after it: an apply whose requests in flight
+	// were not cancelled would not stop at all.
+	const stall = 4 * time.Second
 	e := newAccEnv(t, func(o *emulator.Options) { o.DepartedWrites = mode })
-	e.needEmulator("its latency knob")
+	e.needEmulator("its hold")
 	c := initCLI(e, relProvider(e, "")+namedFleetConfig("old", 3, "1"))
 	c.must("apply", "-auto-approve")
 	before := stateTokens(c.state())
 
 	// Three new accounts, and a rotation of the three tokens, planned against a quick
-	// Console and applied against a slow one.
+	// Console and applied against a stalled one.
 	next := relProvider(e, "") + namedFleetConfig("old", 3, "2") + namedFleetConfig("new", 3, "1")
 	c.write(next)
 	c.must("plan", "-out=tfplan")
-	e.em.SetLatency(latency)
 	e.em.ResetStats()
+	e.em.SetHold(emulator.Hold{Writes: true})
 	p := c.start("apply", "tfplan")
 	inFlight := func() int {
 		out := p.stdout.String()
 		return strings.Count(out, ": Creating...") + strings.Count(out, ": Modifying...") -
 			strings.Count(out, ": Creation complete") - strings.Count(out, ": Modifications complete")
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for inFlight() < 6 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	// Interrupt once the six writes have reached the Console and wait there.
+	held, _ := awaitHeld(e.em.HoldStatus, 6, 30*time.Second)
+	for deadline := time.Now().Add(5 * time.Second); inFlight() < 6 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // terraform's output, read through a pipe
 	}
-	time.Sleep(300 * time.Millisecond) // let the requests reach the Console and wait there
 	pending := inFlight()
 	interrupted := time.Now()
 	p.interrupt()
 	r := p.wait(time.Minute)
 	stopped := time.Since(interrupted)
-	if pending != 6 || r.code == 0 {
-		e.em.SetLatency(0)
-		t.Fatalf("expected 6 operations in flight (found %d) and a failed apply:\n%s", pending, r)
+	if len(held.Held) != 6 || pending != 6 || r.code == 0 {
+		e.em.Release(emulator.ReleaseFIFO)
+		t.Fatalf("expected 6 writes held by the Console (found %d), 6 operations in flight (found %d) and a failed "+
+			"apply:\n%s", len(held.Held), pending, r)
 	}
 	if !strings.Contains(r.stdout, "Interrupt received") {
 		t.Errorf("terraform did not see the interrupt:\n%s", r)
 	}
-	if stopped > latency/2 {
-		t.Errorf("the apply took %s to stop after the interrupt; the Console answers after %s, so the requests in "+
-			"flight were not cancelled:\n%s", stopped, latency, r)
+	if stopped > stall {
+		t.Errorf("the apply took %s to stop after the interrupt; the Console held its requests, so the requests in "+
+			"flight were not cancelled:\n%s", stopped, r)
 	}
 
-	// With cancel, every request in flight is dropped before the Console processed it:
-	// answered 499 as soon as the client went away. With commit, every write in flight
-	// is carried out once its latency has passed.
+	// The Console catches up. With cancel, every request in flight is dropped unprocessed:
+	// answered 499, its client having gone. With commit, every write in flight is carried
+	// out.
 	done := func(s emulator.Stats) int {
 		if mode == emulator.DepartedWritesCancel {
 			return statusCount(s, 499)
@@ -547,15 +551,11 @@ func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 		return routeCount(s, http.MethodPost, routeCreate, http.StatusCreated) +
 			routeCount(s, http.MethodPost, routeRenew, http.StatusOK)
 	}
-	waitUntil := time.Now().Add(latency + 4*time.Second)
-	for done(e.em.Stats()) < pending && time.Now().Before(waitUntil) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	e.em.SetLatency(0)
-	stats := e.em.Stats()
-	if got := done(stats); got < pending {
+	e.em.Release(emulator.ReleaseFIFO)
+	finished := awaitCount(e.em.Stats, done, pending, 10*time.Second)
+	if finished < pending {
 		t.Errorf("%d requests were in flight when terraform was interrupted, but the emulator (departed writes %s) "+
-			"finished only %d of them as it should (%s)", pending, mode, got, statsLine(stats))
+			"finished only %d of them as it should (%s)", pending, mode, finished, statsLine(e.em.Stats()))
 	}
 
 	var inState map[string]string
@@ -637,9 +637,9 @@ func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 		t.Errorf("the plan after recovery is not empty:\n%s", plan)
 	}
 	logOnFailure(t, "interrupt, departed writes %s: %d operations in flight (3 creates, 3 renewals); terraform stopped %s after "+
-		"SIGINT (exit %d) against a Console latency of %s; the emulator finished %d of them as %s; state then held %d "+
+		"SIGINT (exit %d) against a Console that held them; the emulator finished %d of them as %s; state then held %d "+
 		"accounts; %d import step(s) taken from the errors; the %s converged to %d accounts; %d tokens scanned", mode,
-		pending, stopped.Round(time.Millisecond), r.code, latency, done(stats), mode, len(inState), imports, recoveredBy,
+		pending, stopped.Round(time.Millisecond), r.code, finished, mode, len(inState), imports, recoveredBy,
 		len(final), scanned)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -64,8 +65,10 @@ func (l *serviceAccountListResource) ListResourceConfigSchema(_ context.Context,
 					"are listed; unset, the organization-level accounts (those of no project).",
 			},
 			"name_prefix": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only accounts whose name starts with this text (case-sensitive, as names are).",
+				Optional: true,
+				MarkdownDescription: "Only accounts whose name starts with this text (case-sensitive, as names are). " +
+					"Not empty: leave it out to list every account.",
+				Validators: []validator.String{nonEmptyPrefix{}},
 			},
 			"token_expires_within": schema.StringAttribute{
 				Optional: true, CustomType: durationType{},
@@ -211,4 +214,21 @@ func (q *accountQuery) displayName(sa *client.ServiceAccount, now time.Time) str
 		return fmt.Sprintf("%s (%s, token %s %s)", sa.Name, scope, verb, sa.TokenExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("%s (%s)", sa.Name, scope)
+}
+
+// nonEmptyPrefix refuses name_prefix = "": it would filter nothing, which is what
+// leaving it out says.
+type nonEmptyPrefix struct{}
+
+func (nonEmptyPrefix) Description(context.Context) string { return "not empty" }
+
+func (v nonEmptyPrefix) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (nonEmptyPrefix) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty Name Prefix",
+		fmt.Sprintf("%s: \"\" matches every account name, so it would filter nothing. Set it to the start of the "+
+			"names to list, such as \"ci-\", or leave it out to list every account.", req.Path))
 }

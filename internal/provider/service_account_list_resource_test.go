@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,24 @@ func TestServiceAccountList_projectNameWithParentheses(t *testing.T) {
 	got := q.displayName(&client.ServiceAccount{Name: "deployer", OrganizationID: org, ProjectID: project}, time.Now())
 	if want := "deployer (project shop (eu))"; got != want {
 		t.Errorf("display name %q, want %q", got, want)
+	}
+}
+
+// Issue 26, item 7: name_prefix = "" is refused when the query is validated, saying
+// what is accepted. Before, it was taken as no filter and listed every account.
+func TestAccServiceAccountList_emptyPrefixRefused(t *testing.T) {
+	requireCLI(t, capListResources)
+	e := newAccEnv(t)
+	c := newCLIDir(e)
+	c.write(e.config(""))
+	query := "list \"platformer_service_account\" \"all\" {\n  provider = platformer\n  config {\n    name_prefix = \"\"\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(c.dir, "accounts.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.must("init")
+	r := c.run("query", "-no-color")
+	const want = `Error: Empty Name Prefix with list.platformer_service_account.all, on accounts.tfquery.hcl line 1, in list "platformer_service_account" "all": 1: list "platformer_service_account" "all" { name_prefix: "" matches every account name, so it would filter nothing. Set it to the start of the names to list, such as "ci-", or leave it out to list every account.`
+	if r.code == 0 || !strings.Contains(flatOutput(r), want) {
+		t.Fatalf("want %s\n%s", want, r)
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 )
@@ -47,10 +49,12 @@ func importInstructions(orgID, id string) string {
 
 // addNameTakenError reports a create refused because the name is taken (createErr, a
 // 409). It looks the account holding the name up in the scope, and names it, says how
-// long ago it was created on the Console's clock (now), and how to import it. When the
-// lookup fails or finds nothing, the Console's answer is reported as any other.
-func addNameTakenError(ctx context.Context, api *client.Client, now time.Time, plan *serviceAccountModel, createErr error,
-	diags *diag.Diagnostics) {
+// long ago it was created on the Console's clock (now), and whether this configuration's
+// state holds it: known when another resource planned it in this walk
+// (claimedInWalk); otherwise the message says how to find out, and how to import it.
+// When the lookup fails or finds nothing, the Console's answer is reported as any other.
+func (d *providerData) addNameTakenError(ctx context.Context, api *client.Client, now time.Time, plan *serviceAccountModel,
+	createErr error, diags *diag.Diagnostics) {
 	name := plan.Name.ValueString()
 	scope := plan.scope()
 	action := fmt.Sprintf("create service account %q", name)
@@ -71,29 +75,45 @@ func addNameTakenError(ctx context.Context, api *client.Client, now time.Time, p
 		addAPIError(diags, action, createErr)
 		return
 	}
-	where := "organization " + existing.OrganizationID
-	if existing.ProjectID != "" {
-		where = fmt.Sprintf("project %s of organization %s", existing.ProjectID, existing.OrganizationID)
-	}
-	age := now.Sub(existing.CreatedAt)
+	where := scopeText(existing.OrganizationID, existing.ProjectID)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Could not %s: %s\n\n", action, nameTakenProblem(name, createErr))
 	fmt.Fprintf(&b, "A service account named %q already exists in %s: id %s, created %s, %s by the Console's clock. ",
-		name, where, existing.ID, existing.CreatedAt.UTC().Format(time.RFC3339), describeAge(age))
+		name, where, existing.ID, existing.CreatedAt.UTC().Format(time.RFC3339), describeAge(now.Sub(existing.CreatedAt)))
+	if d.claimedInWalk(existing.ID) {
+		fmt.Fprintf(&b, "It is in this configuration's state, under another address (terraform state list -id=%s "+
+			"prints it): another platformer_service_account manages it. If that resource renames it in this same "+
+			"apply, apply again once it has. Otherwise set name to one that no other service account of %s has. Do "+
+			"not import it into this resource: two resources would manage one account.", existing.ID, where)
+		diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
+		return
+	}
+	b.WriteString(consoleOnlyAdvice(existing, now.Sub(existing.CreatedAt), where))
+	diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
+}
+
+// consoleOnlyAdvice is the rest of Name Already Used for an account that no resource
+// of this run planned: it is in the Console, and in this configuration's state only if
+// a resource that this apply does not change holds it, which the provider cannot see.
+func consoleOnlyAdvice(existing *client.ServiceAccount, age time.Duration, where string) string {
+	var b strings.Builder
 	window := describeWindow(recentCreationWindow)
 	if age < recentCreationWindow {
-		fmt.Fprintf(&b, "It was created less than %s ago, and is not in this configuration's state: the sign of "+
-			"an earlier apply that was interrupted (killed, or timed out) after the Console created the account and "+
-			"before Terraform recorded it. ", window)
+		fmt.Fprintf(&b, "It was created less than %s ago: the sign of an earlier apply that was interrupted (killed, "+
+			"or timed out) after the Console created the account and before Terraform recorded it. ", window)
 	} else {
 		fmt.Fprintf(&b, "It was created %s ago or more, so it was probably not left behind by an interrupted "+
 			"apply: it may belong to another configuration, or to someone else. ", window)
 	}
+	fmt.Fprintf(&b, "No resource planned in this apply manages it. To tell whether this configuration's state holds "+
+		"it under another address, run terraform state list -id=%s: if it prints a platformer_service_account address, set name to one that no "+
+		"other service account of %s has (importing it here would make two resources manage one account); if it "+
+		"prints nothing, the account is in the Console only. ", existing.ID, where)
 	b.WriteString("It is not adopted automatically, because an account of the same name may belong to someone else.\n\n")
 	b.WriteString(importInstructions(existing.OrganizationID, existing.ID))
 	fmt.Fprintf(&b, "\n\nOtherwise, set name to one that no other service account of %s has, or delete the "+
 		"existing account.", where)
-	diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
+	return b.String()
 }
 
 // nameTakenProblem says, in the configuration's terms, what the Console's 409 to a
@@ -127,4 +147,127 @@ func describeWindow(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", d/time.Minute)
 	}
 	return d.String()
+}
+
+// ---- one name per scope, at plan time -------------------------------------------------
+
+// The Console keeps service account names unique in their scope (an organization's
+// organization-level accounts, or one project's accounts), so two
+// platformer_service_account resources of one configuration that would hold the same
+// name in one scope cannot both be applied: the second create fails with Name Already
+// Used. Each resource claims its planned name from ModifyPlan in the registry of one
+// manager per object (token_managers.go, managerClaims), under nameKey, and a second
+// claim is refused at plan time, naming the name, the scope and what each of the two
+// does with it.
+//
+// Terraform never tells a provider a resource's address, so the error names this
+// resource through Terraform's "with" line, and the other one by what identifies it:
+// the account id it has in state (terraform state list -id=<id> prints its address), or
+// the name its block would create.
+//
+// Every instance claims once per walk: a plan with prior state claims its planned name
+// with its account id (Prior), unless the provider itself plans a replacement (the
+// create half claims instead); a create claims with no id. A replacement that the
+// provider does not see (terraform apply -replace, replace_triggered_by) is planned
+// twice, first with prior state, then as a create; the first half records the key it
+// claimed in private state (nameClaimKey) and the create half, finding its own key
+// there, does not claim it again. A name or scope unknown at plan time is claimed when
+// the apply plans the resource again; one that stays unseen there (the other resource
+// not planned in the apply) ends at Name Already Used, which says how to tell the cases
+// apart.
+
+// nameClaimKey is the private-state key of the name key an instance claimed when
+// planned with prior state, for the create half of its replacement.
+const nameClaimKey = "name_claim"
+
+// nameKey is the registry's key of name in a scope: organization and project ids in
+// lower case, the name as it is (names are case-sensitive).
+func nameKey(orgID, projectID, name string) string {
+	return "name " + strings.ToLower(orgID) + "/" + strings.ToLower(projectID) + "/" + name
+}
+
+// claimName applies one name per scope from platformer_service_account's ModifyPlan:
+// plan is the planned account, state the prior state (nil for a create), replacing
+// whether the provider plans a replacement.
+func (d *providerData) claimName(ctx context.Context, plan, state *serviceAccountModel, replacing bool,
+	req *resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if d == nil || plan.Name.IsUnknown() || plan.Name.IsNull() || plan.OrganizationID.IsUnknown() ||
+		plan.ProjectID.IsUnknown() || plan.OrganizationID.Lower() == "" {
+		return
+	}
+	key := nameKey(plan.OrganizationID.Lower(), plan.ProjectID.Lower(), plan.Name.ValueString())
+	c := managerClaim{Manager: accountManager, Config: req.Config.Raw, Once: true}
+	if state != nil {
+		claimed := ""
+		if !replacing {
+			claimed = key
+		}
+		mark, _ := json.Marshal(claimed)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, nameClaimKey, mark)...)
+		if replacing {
+			return
+		}
+		c.Prior = strings.ToLower(state.ID.ValueString())
+	} else {
+		raw, _ := req.Private.GetKey(ctx, nameClaimKey)
+		var mark string
+		if json.Unmarshal(raw, &mark) == nil && mark == key {
+			return // the create half of a replacement whose first half claimed this name
+		}
+	}
+	other, ok := d.managers.claim(key, c)
+	if ok {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("name"), "Service Account Name Used Twice",
+		nameUsedTwice(plan, c.Prior, other.prior))
+}
+
+// nameUsedTwice is the detail of two resources that would hold plan's name in its scope:
+// this one and another, with their account ids in state ("" for a create).
+func nameUsedTwice(plan *serviceAccountModel, this, other string) string {
+	name := plan.Name.ValueString()
+	where := scopeText(plan.OrganizationID.Lower(), plan.ProjectID.Lower())
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: two platformer_service_account resources of this configuration would hold the name %q in "+
+		"%s, which the Console allows once: ", name, where)
+	switch {
+	case this == "" && other == "":
+		b.WriteString("this one (on the \"with\" line) and another block would both create it. Give one of " +
+			"them another name, or delete one of the two blocks.")
+	case this == "":
+		fmt.Fprintf(&b, "another resource has account %s of that name in state (terraform state list -id=%s "+
+			"prints its address), and this one (on the \"with\" line) would create another. Give this one another "+
+			"name, or delete this block if it is meant to be that account.", other, other)
+	case other == "":
+		fmt.Fprintf(&b, "this resource (on the \"with\" line) has account %s of that name in state, and another "+
+			"block would create another. Give that block another name, or delete it if it is meant to be this "+
+			"account; keep this one.", this)
+	default:
+		fmt.Fprintf(&b, "this resource (on the \"with\" line) names account %s so, and another resource would "+
+			"name account %s so (terraform state list -id=%s prints its address). Give one of them another name.",
+			this, other, other)
+	}
+	return b.String()
+}
+
+// scopeText names a scope in messages: "organization <id>", or "project <id> of
+// organization <id>".
+func scopeText(orgID, projectID string) string {
+	if projectID == "" {
+		return "organization " + orgID
+	}
+	return fmt.Sprintf("project %s of organization %s", projectID, orgID)
+}
+
+// claimedInWalk reports whether a resource of this provider configuration planned
+// account id with prior state in this walk: the account is in this configuration's
+// state.
+func (d *providerData) claimedInWalk(id string) bool {
+	if d == nil {
+		return false
+	}
+	d.managers.mu.Lock()
+	defer d.managers.mu.Unlock()
+	return len(d.managers.claims[accountKey(strings.ToLower(id))]) > 0
 }

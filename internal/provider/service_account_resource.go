@@ -78,7 +78,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	case client.IsOutcomeUnknown(err):
 		sa = r.adoptLostCreate(ctx, api, &plan, sentAt, err, &resp.Diagnostics)
 	case client.IsConflict(err):
-		addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
+		r.data.addNameTakenError(ctx, api, api.ConsoleNow(), &plan, err, &resp.Diagnostics)
 	default:
 		addAccountAPIError(&resp.Diagnostics, fmt.Sprintf("create service account %q", plan.Name.ValueString()), err, plan.request())
 	}
@@ -282,6 +282,8 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	r.data.checkProjectKeys(ctx, &plan, state, &resp.Diagnostics)
+	// One name per scope (service_account_name_taken.go).
+	r.data.claimName(ctx, &plan, state, len(resp.RequiresReplace) > 0, &req, resp)
 	switch {
 	case plan.ProjectID.IsUnknown():
 		plan.Level = types.StringUnknown()
