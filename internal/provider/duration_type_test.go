@@ -204,7 +204,7 @@ func TestAccDurations_daysOnCreate(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_in"), knownvalue.StringExact("30d")),
 				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_at"),
-					knownvalue.StringExact(e.clock.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339))),
+					markedExpiryOf(e.clock.Now().Add(30*24*time.Hour))),
 			},
 		}},
 	})

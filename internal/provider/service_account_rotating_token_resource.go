@@ -184,7 +184,8 @@ func rotatingTokenAttributes() map[string]schema.Attribute {
 		"expires_in": schema.StringAttribute{
 			Optional:   true,
 			CustomType: durationType{},
-			MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d`. It must be " +
+			MarkdownDescription: "Lifetime of each token issued, counted from its renewal, such as `90d` (less 1 to 60 " +
+				"seconds drawn at random, which marks the renewal as this provider's should its answer be lost). It must be " +
 				"at least twice `rotate_every`, so that a token outlives its time as the previous token. Unset: " +
 				"tokens never expire. A change applies to the tokens issued from the next rotation on.",
 			PlanModifiers: []planmodifier.String{keepStateDuration{}},
@@ -662,6 +663,7 @@ func (r *serviceAccountRotatingTokenResource) renew(ctx context.Context, api *cl
 		expiresAt = &t
 	}
 	return r.data.renewTokenDiag(ctx, api, renewRequest{scope: r.scope(m), id: id, before: before, expiresAt: expiresAt,
+		lifetime: m.ExpiresIn.Duration(),
 		unconfirmedNote: "The token received (if any) is not stored: state keeps the active token it held, which " +
 			"still works, and the next apply rotates again.",
 	}, diags)

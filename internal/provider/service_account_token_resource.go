@@ -105,8 +105,12 @@ func (r *serviceAccountTokenResource) renew(ctx context.Context, api *client.Cli
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid Expiry", err.Error())
 		return nil, ""
 	}
+	var lifetime time.Duration
+	if !plan.ExpiresIn.IsNull() && !plan.ExpiresIn.IsUnknown() && expiresAt != nil {
+		lifetime = expiresAt.Sub(now) // checked by plannedExpiry
+	}
 	return r.data.renewTokenDiag(ctx, api, renewRequest{scope: r.scope(plan), id: plan.ServiceAccountID.Lower(),
-		before: before, expiresAt: expiresAt,
+		before: before, expiresAt: expiresAt, lifetime: lifetime,
 		unconfirmedNote: "State records that the token in state does not work, and the next apply renews it again.",
 	}, diags)
 }
@@ -363,7 +367,9 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 				Optional:   true,
 				CustomType: durationType{},
 				MarkdownDescription: "Lifetime of each token issued, as a duration such as `30d` or `720h` (units `d`, `h`, " +
-					"`m`, `s`; at least `1m`): `expires_at` is set to the time of renewal plus this. Conflicts with " +
+					"`m`, `s`; at least `1m`): `expires_at` is set to the time of renewal plus this, less 1 to 60 " +
+					"seconds drawn at random (at most a sixtieth of it), which marks the renewal as this provider's " +
+					"should its answer be lost. Conflicts with " +
 					"`expires_at`; with neither, the token never expires. Changing it renews the token; writing the same " +
 					"length another way (`720h` to `30d`) changes nothing.",
 				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("expires_at"))},

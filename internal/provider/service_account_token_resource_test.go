@@ -193,7 +193,7 @@ func TestAccServiceAccountToken_expiry(t *testing.T) {
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_at"),
-						knownvalue.StringExact(start.Add(720*time.Hour).Format(time.RFC3339))),
+						markedExpiryOf(start.Add(720*time.Hour))),
 				},
 				Check: captureAttr(tokenAddr, "token", &token1),
 			},
@@ -215,7 +215,7 @@ func TestAccServiceAccountToken_expiry(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_at"),
-						knownvalue.StringExact(start.Add(600*time.Hour+720*time.Hour).Format(time.RFC3339))),
+						markedExpiryOf(start.Add(600*time.Hour+720*time.Hour))),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					captureAttr(tokenAddr, "token", &token2),

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -47,10 +48,11 @@ import (
 //   - A renewal that was answered is the account's current token, unless another
 //     renewal of ours may be made after it: then the account is read to confirm it.
 //   - A renewal whose answer was lost is sent again only once the account shows that
-//     renewal made: a token id other than the one before it, and the expiry it asked
-//     for (its mark). A token id that changed to a token of another expiry was renewed
-//     by someone else, and ours may still be made: nothing is sent again, and the token
-//     is stale. A renewal of a token that never expires carries no mark (null is what
+//     renewal made: a token id other than the one before it, renewed after it was sent,
+//     and the expiry it asked for (its mark: for a lifetime, a random 1 to 60 seconds
+//     short, markedExpiry). A token id that changed to a token of another expiry was
+//     renewed by someone else, and ours may still be made: nothing is sent again, and
+//     the token is stale. A renewal of a token that never expires carries no mark (null is what
 //     everyone asks for), so its lost answer cannot be proved ours: stale too.
 //   - At most maxLostRenewals renewals per operation; past that, stale, with the reason.
 
@@ -78,6 +80,9 @@ type renewRequest struct {
 	id        string     // the service account, as configured
 	before    string     // its token id as last known; "" when unknown (a create): then read from the cache
 	expiresAt *time.Time // nil: the new token never expires
+	// lifetime is set when expiresAt is now plus a lifetime (expires_in): each renewal
+	// then asks for an expiry a little short of it, a mark of its own (markedExpiry).
+	lifetime time.Duration
 	// unconfirmedNote ends the error when the token received (if any) cannot be proved
 	// current: what becomes of the token in state.
 	unconfirmedNote string
@@ -131,7 +136,12 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 	}
 	for attempts := 1; ; attempts++ {
 		sent := time.Now() // on this machine's clock; consoleTime gives the Console's
-		issued, err := api.RenewServiceAccountToken(ctx, req.scope, lower, req.expiresAt)
+		asked := req.expiresAt
+		if asked != nil && req.lifetime > 0 {
+			marked := markedExpiry(*asked, req.lifetime)
+			asked = &marked
+		}
+		issued, err := api.RenewServiceAccountToken(ctx, req.scope, lower, asked)
 		unconfirmed := func(why string) (*client.IssuedToken, *renewalFailure) {
 			return nil, &renewalFailure{Attempts: attempts, Unconfirmed: true, Why: why, Err: err}
 		}
@@ -150,7 +160,7 @@ func (d *providerData) renewAndConfirm(ctx context.Context, api *client.Client, 
 				"made, or may still be, which stops the token in state from working", consoleStamp(api, sent),
 				attemptsText(attempts)))
 		}
-		sa, shown := d.awaitRenewal(ctx, api, req.scope, lower, before, req.expiresAt, sent)
+		sa, shown := d.awaitRenewal(ctx, api, req.scope, lower, before, asked, sent)
 		if shown != renewalOurs {
 			return unconfirmed(notProved(api, sent, shown, sa, req.expiresAt == nil, d.renewalWait()))
 		}
@@ -166,6 +176,16 @@ func attemptsText(n int) string {
 		return "1 attempt"
 	}
 	return fmt.Sprintf("%d attempts", n)
+}
+
+// markedExpiry is the expiry a renewal asks for when its token lives for lifetime from
+// now (nominal): 1 to 60 seconds short of nominal, drawn at random, and at most a
+// sixtieth of the lifetime. It marks the renewal as this one: a manager elsewhere with
+// the same expires_in, renewing in the same second, asks for nominal, and a renewal of
+// ours for another mark (the Console keeps whole seconds).
+func markedExpiry(nominal time.Time, lifetime time.Duration) time.Time {
+	span := min(60, max(1, int(lifetime/time.Minute)))
+	return nominal.Add(-time.Duration(1+rand.IntN(span)) * time.Second)
 }
 
 // renewalShown is what an account shows of a renewal whose answer was lost.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
 	"github.com/platformercloud/terraform-provider-platformer/internal/emulator"
@@ -107,14 +109,50 @@ type renewResult struct {
 
 // renew runs renewToken for account id in the background.
 func (e *lifecycleEnv) renew(id, before string, expiresAt *time.Time) chan renewResult {
+	return e.renewFor(id, before, expiresAt, 0)
+}
+
+// renewFor is renew for a token that lives for lifetime (expiresAt is now plus it).
+func (e *lifecycleEnv) renewFor(id, before string, expiresAt *time.Time, lifetime time.Duration) chan renewResult {
 	done := make(chan renewResult, 1)
 	go func() {
 		var r renewResult
 		r.issued, r.why = e.d.renewTokenDiag(context.Background(), e.api, renewRequest{scope: e.scope, id: id, before: before,
-			expiresAt: expiresAt, unconfirmedNote: "note."}, &r.diags)
+			expiresAt: expiresAt, lifetime: lifetime, unconfirmedNote: "note."}, &r.diags)
 		done <- r
 	}()
 	return done
+}
+
+// Found by the generative checker: a manager elsewhere with the same expires_in renews
+// in the same second (the Console's clock stands still here) while ours is stalled: the
+// account shows the very expiry ours asked for. Ours asks for a mark of its own
+// (markedExpiry), so the renewal elsewhere is not taken for ours. (Without the mark, this
+// test fails: a token is returned, and the stalled renewal then kills it.)
+func TestRenewToken_sameExpiryElsewhereIsNotTakenForOurs(t *testing.T) {
+	e := newLifecycleEnv(t)
+	acct := e.account("twin", nil)
+	id := acct.ServiceAccount.ID
+	nominal := e.expiry(2 * time.Hour)
+	e.em.SetHold(emulator.Hold{Writes: true})
+	done := e.renewFor(id, acct.ServiceAccount.TokenID, nominal, 2*time.Hour)
+	e.awaitHeld(1, true)
+	other := make(chan error, 1)
+	go func() {
+		_, err := e.api.RenewServiceAccountToken(context.Background(), e.scope, id, nominal)
+		other <- err
+	}()
+	e.awaitHeld(2, false)
+	e.em.ReleaseSome(emulator.ReleaseLIFO, 1)
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+	e.em.SetHold(emulator.Hold{}) // a renewal sent again would pass; ours stays held
+	r := <-done
+	e.em.Release(emulator.ReleaseFIFO)
+	if r.issued != nil {
+		t.Fatalf("a token was returned (working once the stalled renewal was made: %v); want none", e.works(r.issued.Token))
+	}
 }
 
 // Defect 1: a renewal made elsewhere while ours is stalled is not taken for ours. The
@@ -348,5 +386,39 @@ func TestHeldElsewhereText(t *testing.T) {
 	m.Token = types.StringNull()
 	if got := heldElsewhereText("blue", m, now); !strings.Contains(got, "keeps working as the previous token") {
 		t.Errorf("never expires: %q", got)
+	}
+}
+
+// markedExpiryOf checks an expires_at that a renewal with a lifetime asked for: 1 to 60
+// seconds short of nominal (markedExpiry).
+func markedExpiryOf(nominal time.Time) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		at, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return err
+		}
+		if short := nominal.Sub(at); short < time.Second || short > time.Minute {
+			return fmt.Errorf("expires_at %s is %s short of %s, want 1s to 1m", v, short, nominal.UTC().Format(time.RFC3339))
+		}
+		return nil
+	})
+}
+
+// The mark is drawn within its bounds: 1 to 60 seconds short, at most a sixtieth of the lifetime.
+func TestMarkedExpiry(t *testing.T) {
+	nominal := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	seen := map[time.Duration]bool{}
+	for range 2000 {
+		short := nominal.Sub(markedExpiry(nominal, 30*24*time.Hour))
+		if short < time.Second || short > time.Minute {
+			t.Fatalf("%s short", short)
+		}
+		seen[short] = true
+		if s := nominal.Sub(markedExpiry(nominal, time.Minute)); s != time.Second {
+			t.Fatalf("a lifetime of 1m: %s short, want 1s", s)
+		}
+	}
+	if len(seen) < 50 {
+		t.Errorf("only %d distinct marks in 2000 draws", len(seen))
 	}
 }
