@@ -57,10 +57,9 @@ type goldenAccounts struct {
 	Account, TokenOf, RotatingA, RotatingB, Left, Right string
 }
 
-// goldenConfig is the configuration of the golden states. trigger feeds the triggers
-// that renew and rotate in place; imports adds the import blocks of the first apply.
-func goldenConfig(ids goldenAccounts, trigger string, imports bool) string {
-	cfg := fmt.Sprintf(`
+// goldenConfigFormat is the configuration of the golden states: %[1]s to %[4]s and
+// %[7]s, %[8]s are goldenAccounts' ids, %[5]s the trigger, %[6]s a custom role.
+const goldenConfigFormat = `
 data "platformer_project" "shop" {
   name = "shop"
 }
@@ -87,7 +86,7 @@ resource "platformer_service_account" "imported" {
 }
 
 resource "platformer_service_account" "a" {
-  for_each    = toset(["plain", "expiring", "renewed", "elsewhere", "blue", "green"])
+  for_each    = toset(["plain", "expiring", "renewed", "elsewhere", "blue", "green", "moved", "second"])
   name        = "golden-${each.key}"
   permissions = ["organization.viewer"]
 }
@@ -132,9 +131,35 @@ resource "platformer_service_account_rotating_token" "imported" {
   service_account_ids = [%[3]q, %[4]q]
   rotate_every        = "720h"
 }
-`, ids.Account, ids.TokenOf, ids.RotatingA, ids.RotatingB, trigger, emulator.DeployerRoleID, ids.Left, ids.Right)
-	if imports {
-		cfg += fmt.Sprintf(`
+`
+
+// goldenConfig is the configuration of the golden states. trigger feeds the triggers
+// that renew and rotate in place; imports is the first apply's: with the import blocks,
+// and a plain token that the last apply moves into a rotating token.
+func goldenConfig(ids goldenAccounts, trigger string, imports bool) string {
+	cfg := fmt.Sprintf(goldenConfigFormat, ids.Account, ids.TokenOf, ids.RotatingA, ids.RotatingB, trigger,
+		emulator.DeployerRoleID, ids.Left, ids.Right)
+	if !imports {
+		// Then the token of "moved" moves into a rotating token (rotating_token_move.go).
+		return cfg + `
+moved {
+  from = platformer_service_account_token.to_move
+  to   = platformer_service_account_rotating_token.moved
+}
+
+resource "platformer_service_account_rotating_token" "moved" {
+  service_account_ids = [platformer_service_account.a["moved"].id, platformer_service_account.a["second"].id]
+  rotate_every        = "30d"
+  expires_in          = "90d"
+}
+`
+	}
+	return cfg + `
+resource "platformer_service_account_token" "to_move" {
+  service_account_id = platformer_service_account.a["moved"].id
+  expires_in         = "90d"
+}
+` + fmt.Sprintf(`
 import {
   to = platformer_service_account.imported
   id = %[1]q
@@ -150,8 +175,6 @@ import {
   id = "%[3]s,%[4]s"
 }
 `, ids.Account, ids.TokenOf, ids.RotatingA, ids.RotatingB)
-	}
-	return cfg
 }
 
 // goldenStart is the emulator's time when the golden states are written.

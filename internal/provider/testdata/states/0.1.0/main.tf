@@ -27,7 +27,7 @@ resource "platformer_service_account" "imported" {
 }
 
 resource "platformer_service_account" "a" {
-  for_each    = toset(["plain", "expiring", "renewed", "elsewhere", "blue", "green"])
+  for_each    = toset(["plain", "expiring", "renewed", "elsewhere", "blue", "green", "moved", "second"])
   name        = "golden-${each.key}"
   permissions = ["organization.viewer"]
 }
@@ -53,7 +53,7 @@ resource "platformer_service_account_token" "elsewhere" {
 }
 
 resource "platformer_service_account_token" "imported" {
-  service_account_id = "be8dcdcf-7b18-4007-84bb-e560c0ba0270"
+  service_account_id = "f58299f5-e911-4424-ae22-46295a09dd46"
 }
 
 resource "platformer_service_account_rotating_token" "rotating" {
@@ -64,11 +64,22 @@ resource "platformer_service_account_rotating_token" "rotating" {
 }
 
 resource "platformer_service_account_rotating_token" "previous_elsewhere" {
-  service_account_ids = ["28f56440-e9bd-42ab-b191-ac54b468eab4", "2bfa1767-c122-43f4-b4c6-c9c60b8354b7"]
+  service_account_ids = ["bd3b74f1-9c86-4945-be3e-3839e2574816", "356e1783-e513-433e-b43a-045996f04abc"]
   rotate_every        = "30d"
 }
 
 resource "platformer_service_account_rotating_token" "imported" {
-  service_account_ids = ["8ebe82a0-d306-42af-b972-275ae7d2b3a6", "61afedf2-7209-4898-a0cf-ad828210b328"]
+  service_account_ids = ["c31f0aed-8a0a-4e62-8b29-01d24e4d37eb", "83a4b4a8-170f-46e8-87c5-f1eb34c0e0de"]
   rotate_every        = "720h"
+}
+
+moved {
+  from = platformer_service_account_token.to_move
+  to   = platformer_service_account_rotating_token.moved
+}
+
+resource "platformer_service_account_rotating_token" "moved" {
+  service_account_ids = [platformer_service_account.a["moved"].id, platformer_service_account.a["second"].id]
+  rotate_every        = "30d"
+  expires_in          = "90d"
 }
