@@ -153,40 +153,7 @@ func TestAccServiceAccountRotatingToken_movedFromToken(t *testing.T) {
 					e.expectStatus(&t1, http.StatusOK, "the plain token"),
 				),
 			},
-			{
-				// The move: blue's token, kept as is, is the active token; green is recorded
-				// as the other account. No renewal, no replacement: an update of state only.
-				Config: moved,
-				ConfigPlanChecks: thenEmptyPlans(
-					plancheck.ExpectResourceAction(movedRotAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectResourceAction(blueAddr, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(greenAddr, plancheck.ResourceActionNoop),
-					plannedAttr{movedRotAddr, "token", &t1},
-					plannedAttr{movedRotAddr, "token_id", &t1ID},
-					plancheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("renewed_at"),
-						knownvalue.StringExact("2026-11-26T12:00:00Z")),
-					plancheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("next_rotation_at"),
-						knownvalue.StringExact("2026-12-26T12:00:00Z")),
-				),
-				ConfigStateChecks: append([]statecheck.StateCheck{
-					sameAsAccount("active_service_account_id", blueAddr),
-					sameAsAccount("previous_service_account_id", greenAddr),
-					statecheck.ExpectSensitiveValue(movedRotAddr, tfjsonpath.New("token")),
-					statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("rotation_due"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("expires_at"),
-						knownvalue.StringExact("2027-02-24T12:00:00Z")),
-				}, ifIdentity(statecheck.ExpectIdentityValueMatchesState(movedRotAddr,
-					tfjsonpath.New("service_account_ids")))...),
-				Check: resource.ComposeTestCheckFunc(
-					noResource(movedTokenAddr),
-					resource.TestCheckResourceAttrPtr(movedRotAddr, "token", &t1),
-					resource.TestCheckResourceAttrPtr(movedRotAddr, "token_id", &t1ID),
-					e.consoleTokenID(movedRotAddr, "token_id", blueAddr),
-					e.consoleTokenID(movedRotAddr, "previous_token_id", greenAddr),
-					e.expectStatus(&t1, http.StatusOK, "the moved token"),
-					snapshotAttrs(movedRotAddr, snap),
-				),
-			},
+			e.moveStep(moved, &t1, &t1ID, snap),
 			{RefreshState: true, Check: sameAttrs(movedRotAddr, snap)},
 			{
 				// 31 days on, the next rotation renews green, the second account; blue's
@@ -221,6 +188,47 @@ func TestAccServiceAccountRotatingToken_movedFromToken(t *testing.T) {
 			},
 		},
 	})
+}
+
+// moveStep applies moved, the configuration that moves the token (captured as *t1 and
+// *t1ID) into the rotating token: blue's token, kept as is, is the active token; green
+// is recorded as the other account. No renewal, no replacement: an update of state only.
+func (e *accEnv) moveStep(moved string, t1, t1ID *string, snap map[string]string) resource.TestStep {
+	sameAsAccount := func(attr, account string) statecheck.StateCheck {
+		return statecheck.CompareValuePairs(movedRotAddr, tfjsonpath.New(attr), account, tfjsonpath.New("id"), compareEqual{})
+	}
+	return resource.TestStep{
+		Config: moved,
+		ConfigPlanChecks: thenEmptyPlans(
+			plancheck.ExpectResourceAction(movedRotAddr, plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction(blueAddr, plancheck.ResourceActionNoop),
+			plancheck.ExpectResourceAction(greenAddr, plancheck.ResourceActionNoop),
+			plannedAttr{movedRotAddr, "token", t1},
+			plannedAttr{movedRotAddr, "token_id", t1ID},
+			plancheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("renewed_at"),
+				knownvalue.StringExact("2026-11-26T12:00:00Z")),
+			plancheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("next_rotation_at"),
+				knownvalue.StringExact("2026-12-26T12:00:00Z")),
+		),
+		ConfigStateChecks: append([]statecheck.StateCheck{
+			sameAsAccount("active_service_account_id", blueAddr),
+			sameAsAccount("previous_service_account_id", greenAddr),
+			statecheck.ExpectSensitiveValue(movedRotAddr, tfjsonpath.New("token")),
+			statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("rotation_due"), knownvalue.Bool(false)),
+			statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("expires_at"),
+				knownvalue.StringExact("2027-02-24T12:00:00Z")),
+		}, ifIdentity(statecheck.ExpectIdentityValueMatchesState(movedRotAddr,
+			tfjsonpath.New("service_account_ids")))...),
+		Check: resource.ComposeTestCheckFunc(
+			noResource(movedTokenAddr),
+			resource.TestCheckResourceAttrPtr(movedRotAddr, "token", t1),
+			resource.TestCheckResourceAttrPtr(movedRotAddr, "token_id", t1ID),
+			e.consoleTokenID(movedRotAddr, "token_id", blueAddr),
+			e.consoleTokenID(movedRotAddr, "previous_token_id", greenAddr),
+			e.expectStatus(t1, http.StatusOK, "the moved token"),
+			snapshotAttrs(movedRotAddr, snap),
+		),
+	}
 }
 
 // ifIdentity is checks on a CLI with resource identity; none on another.
