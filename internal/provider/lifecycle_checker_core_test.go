@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -475,10 +476,13 @@ func (c *tfCore) planRPC(ctx context.Context, srv tfprotov6.ProviderServer, addr
 	}
 	c.note(addr, resp.Diagnostics)
 	if hasError(resp.Diagnostics) {
-		return nil, fmt.Errorf("plan %s: %s", addr, firstError(resp.Diagnostics))
+		return nil, fmt.Errorf("%w: %s: %s", errPlanRefused, addr, firstError(resp.Diagnostics))
 	}
 	return resp, nil
 }
+
+// errPlanRefused: the provider's plan has an error diagnostic (recorded in the step).
+var errPlanRefused = errors.New("plan refused")
 
 // ---- apply -----------------------------------------------------------------------------
 
@@ -581,9 +585,11 @@ func (c *tfCore) applyOne(ctx context.Context, srv tfprotov6.ProviderServer, ch 
 			pp = priorPrivate
 		}
 		resp, err := c.planRPC(ctx, srv, ch.addr, prior, pp, config)
+		if errors.Is(err, errPlanRefused) {
+			return nil // diagnosed: the step failed
+		}
 		if err != nil {
-			c.diags = append(c.diags, diagnostic{Addr: ch.addr, Severity: "error", Summary: "Plan At Apply", Detail: err.Error()})
-			return nil
+			return err
 		}
 		planned, private = c.value(typ, resp.PlannedState), resp.PlannedPrivate
 	}
@@ -835,13 +841,6 @@ func (f *checkerFront) disarm() map[string]int {
 	r := f.renewals
 	f.renewals = nil
 	return r
-}
-
-// queued is how many writes are stalled.
-func (f *checkerFront) queued() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.queue)
 }
 
 // checkerProvider is the provider with a shorter wait for renewals whose outcome is

@@ -25,6 +25,24 @@ func (m *machine) checkStep(before consoleView, res stepResult, renewals map[str
 	}
 	m.checkRenewals(before, res, renewals)
 	m.checkWarnings(before, after, res)
+	if res.kind == "destroy" && !res.failed {
+		m.checkDestroyed(before)
+	}
+}
+
+// checkDestroyed: after a successful destroy, no token that was in state works.
+func (m *machine) checkDestroyed(before consoleView) {
+	for _, addr := range []string{addrTok, addrRot} {
+		token := str(before.state[addr], "token")
+		if token == "" {
+			continue
+		}
+		invariant()
+		if m.authenticates(token) {
+			m.t.Fatalf("INVARIANT destroy: the token that %s held (token id %s) still works after a successful destroy",
+				addr, str(before.state[addr], "token_id"))
+		}
+	}
 }
 
 // invariant counts one invariant checked.
