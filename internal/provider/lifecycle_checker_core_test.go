@@ -95,6 +95,7 @@ type tfCore struct {
 	local   *emulator.ManualClock // this machine's clock, as the provider reads it
 	types   map[string]tftypes.Object
 	actType tftypes.Object
+	ephTyp  tftypes.Object
 	provTyp tftypes.Object
 	state   map[string]*instance
 	premade map[string]string // addrAcctA, addrAcctB: their ids
@@ -126,6 +127,7 @@ var checkerSchema struct {
 	err     error
 	types   map[string]tftypes.Object
 	actType tftypes.Object
+	ephTyp  tftypes.Object
 	provTyp tftypes.Object
 }
 
@@ -148,9 +150,10 @@ func (c *tfCore) readSchema() error {
 			s.types[name] = rs.ValueType().(tftypes.Object)
 		}
 		s.actType = schema.ActionSchemas["platformer_service_account_revoke_token"].Schema.ValueType().(tftypes.Object)
+		s.ephTyp = schema.EphemeralResourceSchemas["platformer_service_account"].ValueType().(tftypes.Object)
 		s.provTyp = schema.Provider.ValueType().(tftypes.Object)
 	})
-	c.types, c.actType, c.provTyp = s.types, s.actType, s.provTyp
+	c.types, c.actType, c.ephTyp, c.provTyp = s.types, s.actType, s.ephTyp, s.provTyp
 	return s.err
 }
 
@@ -671,9 +674,48 @@ func (c *tfCore) revoke(ctx context.Context, id string) ([]string, error) {
 	return progress, nil
 }
 
+// ephemeralPrefix is the name prefix of the ephemeral account.
+const ephemeralPrefix = "gen-eph-"
+
+// ephemeral opens the ephemeral platformer_service_account, calls use with its id and
+// token (when open), and closes it, as Terraform does within one walk.
+func (c *tfCore) ephemeral(ctx context.Context, use func(id, token string)) error {
+	srv, err := c.server(ctx)
+	if err != nil {
+		return err
+	}
+	es, ok := srv.(tfprotov6.EphemeralResourceServer)
+	if !ok {
+		return fmt.Errorf("the provider server serves no ephemeral resources")
+	}
+	const typ = "platformer_service_account"
+	cfg := objectOf(c.ephTyp, map[string]tftypes.Value{"name_prefix": tftypes.NewValue(tftypes.String, ephemeralPrefix)})
+	open, err := es.OpenEphemeralResource(ctx, &tfprotov6.OpenEphemeralResourceRequest{TypeName: typ, Config: dyn(cfg)})
+	if err != nil {
+		return err
+	}
+	c.note("ephemeral.open", open.Diagnostics)
+	if hasError(open.Diagnostics) || open.Result == nil {
+		return nil
+	}
+	result, err := open.Result.Unmarshal(c.ephTyp)
+	if err != nil {
+		return err
+	}
+	use(str(result, "id"), str(result, "token"))
+	closed, err := es.CloseEphemeralResource(ctx, &tfprotov6.CloseEphemeralResourceRequest{TypeName: typ,
+		Private: open.Private})
+	if err != nil {
+		return err
+	}
+	c.note("ephemeral.close", closed.Diagnostics)
+	return nil
+}
+
 // ---- the front: faults between the provider and the emulator ----------------------------
 
-// frontFault is what the front does to the next renewal (POST .../token/renew).
+// frontFault is what the front does to the next write that issues a token: a renewal
+// (POST .../token/renew), or an account's creation.
 type frontFault int
 
 const (
@@ -729,9 +771,9 @@ func (f *checkerFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.renewals = map[string]int{}
 		}
 		f.renewals[accountOfRenewal(r.URL.Path)]++
-		if len(f.faults) > 0 {
-			fault, f.faults = f.faults[0], f.faults[1:]
-		}
+	}
+	if r.Method == http.MethodPost && len(f.faults) > 0 {
+		fault, f.faults = f.faults[0], f.faults[1:]
 	}
 	event := f.event
 	if f.eventAt == 0 || n < f.eventAt {
