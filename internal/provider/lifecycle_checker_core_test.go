@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -94,6 +95,7 @@ type tfCore struct {
 	local   *emulator.ManualClock // this machine's clock, as the provider reads it
 	types   map[string]tftypes.Object
 	actType tftypes.Object
+	ephTyp  tftypes.Object
 	provTyp tftypes.Object
 	state   map[string]*instance
 	premade map[string]string // addrAcctA, addrAcctB: their ids
@@ -125,6 +127,7 @@ var checkerSchema struct {
 	err     error
 	types   map[string]tftypes.Object
 	actType tftypes.Object
+	ephTyp  tftypes.Object
 	provTyp tftypes.Object
 }
 
@@ -147,9 +150,10 @@ func (c *tfCore) readSchema() error {
 			s.types[name] = rs.ValueType().(tftypes.Object)
 		}
 		s.actType = schema.ActionSchemas["platformer_service_account_revoke_token"].Schema.ValueType().(tftypes.Object)
+		s.ephTyp = schema.EphemeralResourceSchemas["platformer_service_account"].ValueType().(tftypes.Object)
 		s.provTyp = schema.Provider.ValueType().(tftypes.Object)
 	})
-	c.types, c.actType, c.provTyp = s.types, s.actType, s.provTyp
+	c.types, c.actType, c.ephTyp, c.provTyp = s.types, s.actType, s.ephTyp, s.provTyp
 	return s.err
 }
 
@@ -475,10 +479,13 @@ func (c *tfCore) planRPC(ctx context.Context, srv tfprotov6.ProviderServer, addr
 	}
 	c.note(addr, resp.Diagnostics)
 	if hasError(resp.Diagnostics) {
-		return nil, fmt.Errorf("plan %s: %s", addr, firstError(resp.Diagnostics))
+		return nil, fmt.Errorf("%w: %s: %s", errPlanRefused, addr, firstError(resp.Diagnostics))
 	}
 	return resp, nil
 }
+
+// errPlanRefused: the provider's plan has an error diagnostic (recorded in the step).
+var errPlanRefused = errors.New("plan refused")
 
 // ---- apply -----------------------------------------------------------------------------
 
@@ -581,9 +588,11 @@ func (c *tfCore) applyOne(ctx context.Context, srv tfprotov6.ProviderServer, ch 
 			pp = priorPrivate
 		}
 		resp, err := c.planRPC(ctx, srv, ch.addr, prior, pp, config)
+		if errors.Is(err, errPlanRefused) {
+			return nil // diagnosed: the step failed
+		}
 		if err != nil {
-			c.diags = append(c.diags, diagnostic{Addr: ch.addr, Severity: "error", Summary: "Plan At Apply", Detail: err.Error()})
-			return nil
+			return err
 		}
 		planned, private = c.value(typ, resp.PlannedState), resp.PlannedPrivate
 	}
@@ -665,9 +674,48 @@ func (c *tfCore) revoke(ctx context.Context, id string) ([]string, error) {
 	return progress, nil
 }
 
+// ephemeralPrefix is the name prefix of the ephemeral account.
+const ephemeralPrefix = "gen-eph-"
+
+// ephemeral opens the ephemeral platformer_service_account, calls use with its id and
+// token (when open), and closes it, as Terraform does within one walk.
+func (c *tfCore) ephemeral(ctx context.Context, use func(id, token string)) error {
+	srv, err := c.server(ctx)
+	if err != nil {
+		return err
+	}
+	es, ok := srv.(tfprotov6.EphemeralResourceServer)
+	if !ok {
+		return fmt.Errorf("the provider server serves no ephemeral resources")
+	}
+	const typ = "platformer_service_account"
+	cfg := objectOf(c.ephTyp, map[string]tftypes.Value{"name_prefix": tftypes.NewValue(tftypes.String, ephemeralPrefix)})
+	open, err := es.OpenEphemeralResource(ctx, &tfprotov6.OpenEphemeralResourceRequest{TypeName: typ, Config: dyn(cfg)})
+	if err != nil {
+		return err
+	}
+	c.note("ephemeral.open", open.Diagnostics)
+	if hasError(open.Diagnostics) || open.Result == nil {
+		return nil
+	}
+	result, err := open.Result.Unmarshal(c.ephTyp)
+	if err != nil {
+		return err
+	}
+	use(str(result, "id"), str(result, "token"))
+	closed, err := es.CloseEphemeralResource(ctx, &tfprotov6.CloseEphemeralResourceRequest{TypeName: typ,
+		Private: open.Private})
+	if err != nil {
+		return err
+	}
+	c.note("ephemeral.close", closed.Diagnostics)
+	return nil
+}
+
 // ---- the front: faults between the provider and the emulator ----------------------------
 
-// frontFault is what the front does to the next renewal (POST .../token/renew).
+// frontFault is what the front does to the next write that issues a token: a renewal
+// (POST .../token/renew), or an account's creation.
 type frontFault int
 
 const (
@@ -723,9 +771,9 @@ func (f *checkerFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.renewals = map[string]int{}
 		}
 		f.renewals[accountOfRenewal(r.URL.Path)]++
-		if len(f.faults) > 0 {
-			fault, f.faults = f.faults[0], f.faults[1:]
-		}
+	}
+	if r.Method == http.MethodPost && len(f.faults) > 0 {
+		fault, f.faults = f.faults[0], f.faults[1:]
 	}
 	event := f.event
 	if f.eventAt == 0 || n < f.eventAt {
@@ -835,13 +883,6 @@ func (f *checkerFront) disarm() map[string]int {
 	r := f.renewals
 	f.renewals = nil
 	return r
-}
-
-// queued is how many writes are stalled.
-func (f *checkerFront) queued() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.queue)
 }
 
 // checkerProvider is the provider with a shorter wait for renewals whose outcome is

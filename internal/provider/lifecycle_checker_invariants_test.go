@@ -25,6 +25,30 @@ func (m *machine) checkStep(before consoleView, res stepResult, renewals map[str
 	}
 	m.checkRenewals(before, res, renewals)
 	m.checkWarnings(before, after, res)
+	if res.kind == "destroy" && !res.failed {
+		m.checkDestroyed(before)
+	}
+	if res.kind == "ephemeral" && !res.failed && res.only != "" {
+		invariant()
+		if _, ok := after.byID[res.only]; ok {
+			m.t.Fatalf("INVARIANT ephemeral: the ephemeral account %s is still there after a successful close", res.only)
+		}
+	}
+}
+
+// checkDestroyed: after a successful destroy, no token that was in state works.
+func (m *machine) checkDestroyed(before consoleView) {
+	for _, addr := range []string{addrTok, addrRot} {
+		token := str(before.state[addr], "token")
+		if token == "" {
+			continue
+		}
+		invariant()
+		if m.authenticates(token) {
+			m.t.Fatalf("INVARIANT destroy: the token that %s held (token id %s) still works after a successful destroy",
+				addr, str(before.state[addr], "token_id"))
+		}
+	}
 }
 
 // invariant counts one invariant checked.
@@ -43,7 +67,7 @@ func (m *machine) checkAccountsKept(before, after consoleView, res stepResult) {
 	}
 	for id, sa := range before.byID {
 		invariant()
-		if _, ok := after.byID[id]; !ok {
+		if _, ok := after.byID[id]; !ok && !(res.kind == "ephemeral" && strings.HasPrefix(sa.Name, ephemeralPrefix)) {
 			m.t.Fatalf("INVARIANT no account deleted: account %q (%s) is gone after a step that does not destroy", sa.Name, id)
 		}
 	}
@@ -124,6 +148,14 @@ func (m *machine) checkRenewals(before consoleView, res stepResult, renewals map
 		return
 	case "revoke":
 		allowed[res.revoked] = true
+	case "ephemeral":
+		// Its own account only (a renewal after its creation's answer was lost).
+		for id := range renewals {
+			allowed[id] = true
+		}
+		for _, addr := range []string{addrAcctT, addrAcctA, addrAcctB} {
+			delete(allowed, m.accountID(addr))
+		}
 	case "apply":
 		if res.killed || res.noop == nil {
 			return

@@ -178,6 +178,7 @@ func runSchedule(t *rapid.T) {
 		"ClockJump":        m.ClockJump,
 		"Kill":             m.Kill,
 		"RenewDuringApply": m.RenewDuringApply,
+		"Ephemeral":        m.Ephemeral,
 		"":                 func(*rapid.T) {},
 	})
 	m.converges()
@@ -540,7 +541,7 @@ func (m *machine) ClockJump(t *rapid.T) {
 func (m *machine) Kill(t *rapid.T) {
 	m.t = t
 	what := m.changeConfig(t)
-	after := rapid.IntRange(1, 25).Draw(t, "killAfterRequests")
+	after := rapid.IntRange(1, 10).Draw(t, "killAfterRequests")
 	m.do(fmt.Sprintf("apply%s, killed at request %d", what, after), func(ctx context.Context) stepResult {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -552,6 +553,27 @@ func (m *machine) Kill(t *rapid.T) {
 		}
 		return res
 	})
+}
+
+// Ephemeral: the ephemeral account is opened (its creation perhaps meeting a fault),
+// its token used, and closed.
+func (m *machine) Ephemeral(t *rapid.T) {
+	m.t = t
+	fault := rapid.SampledFrom([]frontFault{faultNone, faultLost, faultDrop}).Draw(t, "fault")
+	m.core.front.arm([]frontFault{fault}, 0, nil, 0, nil)
+	m.do(fmt.Sprintf("ephemeral account opened (creation fault %s), used, closed", faultNames([]frontFault{fault})[0]),
+		func(ctx context.Context) stepResult {
+			res := stepResult{kind: "ephemeral"}
+			err := m.core.ephemeral(ctx, func(id, token string) {
+				invariant()
+				if !m.authenticates(token) {
+					m.t.Fatalf("INVARIANT working: the ephemeral account %s was opened with a token that does not work", id)
+				}
+				res.only = strings.ToLower(id)
+			})
+			res.failed = err != nil
+			return res
+		})
 }
 
 func (m *machine) scope() client.Scope { return client.Scope{OrganizationID: emulator.OrganizationID} }
