@@ -256,7 +256,8 @@ func stateAccountID(t *testing.T, insts []cliInstance, addr string) string {
 // the tokens of accounts of acme were planned for replacement in initech (reachable, so
 // nothing refused it): destroy discarded the working tokens, then create failed with
 // "404 service account not found". Now they stay where their accounts are: no change,
-// and the tokens in state keep working.
+// and the tokens in state keep working. A token moved by its own organization_id to an
+// organization without its account is refused at plan.
 func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
@@ -270,7 +271,8 @@ func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
 		}
 		ids = append(ids, made.ServiceAccount.ID)
 	}
-	config := func(providerOrg string) string {
+	// tokenOrg is the organization_id line of the token of the outside account.
+	config := func(providerOrg, tokenOrg string) string {
 		return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -297,13 +299,14 @@ resource "platformer_service_account_token" "acme" {
 
 resource "platformer_service_account_token" "outside" {
   service_account_id = %[5]q
+  %[8]s
 }
 
 resource "platformer_service_account_rotating_token" "outside" {
   service_account_ids = [%[6]q, %[7]q]
   rotate_every        = "30d"
 }
-`, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2])
+`, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2], tokenOrg)
 	}
 	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
 		"platformer_service_account_rotating_token.outside"}
@@ -319,11 +322,21 @@ resource "platformer_service_account_rotating_token" "outside" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
-			{Config: config(e.OrgID), Check: resource.ComposeTestCheckFunc(capture...)},
+			{Config: config(e.OrgID, ""), Check: resource.ComposeTestCheckFunc(capture...)},
 			{
-				Config:           config(emulator.InitechOrganizationID),
+				Config:           config(emulator.InitechOrganizationID, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
 				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+			{
+				// The token's own organization_id moved to one without its account: refused.
+				Config:      config(emulator.InitechOrganizationID, fmt.Sprintf("organization_id = %q", emulator.InitechOrganizationID)),
+				ExpectError: expectMessage(`Error: Service Account Not In Organization`),
+			},
+			{
+				Config:   config(emulator.InitechOrganizationID, ""),
+				PlanOnly: true,
+				Check:    resource.ComposeTestCheckFunc(unchanged...),
 			},
 		},
 	})
