@@ -271,9 +271,47 @@ func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
 		}
 		ids = append(ids, made.ServiceAccount.ID)
 	}
-	// tokenOrg is the organization_id line of the token of the outside account.
-	config := func(providerOrg, tokenOrg string) string {
-		return fmt.Sprintf(`
+	config := func(providerOrg, tokenOrg string) string { return keepTokensConfig(e, ids, providerOrg, tokenOrg) }
+	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
+		"platformer_service_account_rotating_token.outside"}
+	tokens := make([]string, len(addrs))
+	var capture, unchanged []resource.TestCheckFunc
+	var kept []plancheck.PlanCheck
+	for i, addr := range addrs {
+		capture = append(capture, captureAttr(addr, "token", &tokens[i]), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		unchanged = append(unchanged, resource.TestCheckResourceAttrPtr(addr, "token", &tokens[i]),
+			resource.TestCheckResourceAttr(addr, "organization_id", e.OrgID), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		kept = append(kept, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config(e.OrgID, ""), Check: resource.ComposeTestCheckFunc(capture...)},
+			{
+				Config:           config(emulator.InitechOrganizationID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
+				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+			{
+				// The token's own organization_id moved to one without its account: refused.
+				Config:      config(emulator.InitechOrganizationID, fmt.Sprintf("organization_id = %q", emulator.InitechOrganizationID)),
+				ExpectError: expectMessage(`Error: Service Account Not In Organization`),
+			},
+			{
+				Config:           config(emulator.InitechOrganizationID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+		},
+	})
+}
+
+// keepTokensConfig is an account of acme (its organization_id set) with its token, the
+// token of the account ids[0] and a rotating token over ids[1] and ids[2], made outside
+// Terraform in acme; the provider's organization_id is providerOrg, and tokenOrg is the
+// organization_id line of the token of ids[0] ("" for none).
+func keepTokensConfig(e *accEnv, ids []string, providerOrg, tokenOrg string) string {
+	return fmt.Sprintf(`
 terraform {
   required_providers {
     platformer = { source = "platformercloud/platformer" }
@@ -307,37 +345,4 @@ resource "platformer_service_account_rotating_token" "outside" {
   rotate_every        = "30d"
 }
 `, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2], tokenOrg)
-	}
-	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
-		"platformer_service_account_rotating_token.outside"}
-	tokens := make([]string, len(addrs))
-	var capture, unchanged []resource.TestCheckFunc
-	var kept []plancheck.PlanCheck
-	for i, addr := range addrs {
-		capture = append(capture, captureAttr(addr, "token", &tokens[i]), e.expectStatus(&tokens[i], http.StatusOK, addr))
-		unchanged = append(unchanged, resource.TestCheckResourceAttrPtr(addr, "token", &tokens[i]),
-			resource.TestCheckResourceAttr(addr, "organization_id", e.OrgID), e.expectStatus(&tokens[i], http.StatusOK, addr))
-		kept = append(kept, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: config(e.OrgID, ""), Check: resource.ComposeTestCheckFunc(capture...)},
-			{
-				Config:           config(emulator.InitechOrganizationID, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
-				Check:            resource.ComposeTestCheckFunc(unchanged...),
-			},
-			{
-				// The token's own organization_id moved to one without its account: refused.
-				Config:      config(emulator.InitechOrganizationID, fmt.Sprintf("organization_id = %q", emulator.InitechOrganizationID)),
-				ExpectError: expectMessage(`Error: Service Account Not In Organization`),
-			},
-			{
-				Config:   config(emulator.InitechOrganizationID, ""),
-				PlanOnly: true,
-				Check:    resource.ComposeTestCheckFunc(unchanged...),
-			},
-		},
-	})
 }
