@@ -259,10 +259,10 @@ func (d *providerData) checkTokenAccountsMove(ctx context.Context, req *resource
 		switch {
 		case client.IsNotFound(err):
 			diags.AddAttributeError(m.orgPath, "Service Account Not In Organization", fmt.Sprintf("organization_id: %q "+
-				"does not hold service account %s, which is in organization %s. This plan replaces %s, moving it there: "+
-				"the replacement would discard its working token before failing to issue one, so nothing is planned. A "+
-				"token is where its account is: set organization_id back to %s, or leave it out.", m.toOrg, id,
-				m.fromOrg, m.what, m.fromOrg))
+				"is not the organization of service account %s, which is in organization %s. This plan replaces %s, "+
+				"moving it there: the replacement would discard its working token before failing to issue one, so "+
+				"nothing is planned. A token is where its account is: set organization_id back to %s, or leave it out.",
+				m.toOrg, id, m.fromOrg, m.what, m.fromOrg))
 			return
 		case err != nil:
 			addAPIError(diags, fmt.Sprintf("check that organization %s holds service account %s, where this plan "+
