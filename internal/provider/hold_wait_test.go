@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -39,7 +40,7 @@ func (p *emulatorProcess) control(t *testing.T, method, route string, body, out 
 			t.Fatal(err)
 		}
 	}
-	req, err := http.NewRequest(method, p.url+"/_emulator/"+route, &in)
+	req, err := http.NewRequestWithContext(context.Background(), method, p.url+"/_emulator/"+route, &in)
 	if err != nil {
 		t.Fatal(err)
 	}

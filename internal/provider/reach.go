@@ -232,8 +232,64 @@ func (d *providerData) checkTokenMove(ctx context.Context, req *resource.ModifyP
 		m.toOrg, m.orgFromProvider = d.organizationID, true
 	}
 	if m.toOrg != "" && !strings.EqualFold(m.toOrg, m.fromOrg) {
-		d.checkMove(ctx, m, diags)
+		if d.checkMove(ctx, m, diags); !diags.HasError() {
+			d.checkTokenAccountsMove(ctx, req, accounts, m, diags)
+		}
 	}
+}
+
+// checkTokenAccountsMove refuses a move of a token whose account stays the same (its
+// own organization_id changed, its service_account_id did not) to an organization that
+// does not hold that account: the replacement would discard the working token, then
+// fail to issue one there. An account is in one organization, so such a move can only
+// succeed when state had the organization wrong.
+func (d *providerData) checkTokenAccountsMove(ctx context.Context, req *resource.ModifyPlanRequest, accounts path.Path, m move,
+	diags *diag.Diagnostics) {
+	var planned, was attr.Value
+	if req.Plan.GetAttribute(ctx, accounts, &planned).HasError() || req.State.GetAttribute(ctx, accounts, &was).HasError() ||
+		planned == nil || planned.IsUnknown() || !planned.Equal(was) {
+		return // another account: it may well be in the new organization
+	}
+	api, err := d.api()
+	if err != nil {
+		return
+	}
+	for _, id := range accountIDsOf(ctx, planned) {
+		_, err := api.GetServiceAccount(ctx, client.Scope{OrganizationID: m.toOrg}, strings.ToLower(id))
+		switch {
+		case client.IsNotFound(err):
+			diags.AddAttributeError(m.orgPath, "Service Account Not In Organization", fmt.Sprintf("organization_id: %q "+
+				"is not the organization of service account %s, which is in organization %s. This plan replaces %s, "+
+				"moving it there: the replacement would discard its working token before failing to issue one, so "+
+				"nothing is planned. A token is where its account is: set organization_id back to %s, or leave it out.",
+				m.toOrg, id, m.fromOrg, m.what, m.fromOrg))
+			return
+		case err != nil:
+			addAPIError(diags, fmt.Sprintf("check that organization %s holds service account %s, where this plan "+
+				"replaces %s", m.toOrg, id, m.what), err)
+			return
+		}
+	}
+}
+
+// accountIDsOf reads the account ids of a token resource: service_account_id, or the
+// elements of service_account_ids.
+func accountIDsOf(ctx context.Context, v attr.Value) []string {
+	var elems []attr.Value
+	if l, ok := v.(basetypes.ListValue); ok {
+		elems = l.Elements()
+	} else {
+		elems = []attr.Value{v}
+	}
+	var ids []string
+	for _, e := range elems {
+		if sv, ok := e.(basetypes.StringValuable); ok {
+			if s, d := sv.ToStringValue(ctx); !d.HasError() && !s.IsNull() && !s.IsUnknown() {
+				ids = append(ids, s.ValueString())
+			}
+		}
+	}
+	return ids
 }
 
 // attributeGetter is what config, plan and state share for reading one attribute.

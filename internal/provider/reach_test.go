@@ -256,7 +256,8 @@ func stateAccountID(t *testing.T, insts []cliInstance, addr string) string {
 // the tokens of accounts of acme were planned for replacement in initech (reachable, so
 // nothing refused it): destroy discarded the working tokens, then create failed with
 // "404 service account not found". Now they stay where their accounts are: no change,
-// and the tokens in state keep working.
+// and the tokens in state keep working. A token moved by its own organization_id to an
+// organization without its account is refused at plan.
 func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
@@ -270,8 +271,47 @@ func TestAccReach_providerOrganizationChangeKeepsTokens(t *testing.T) {
 		}
 		ids = append(ids, made.ServiceAccount.ID)
 	}
-	config := func(providerOrg string) string {
-		return fmt.Sprintf(`
+	config := func(providerOrg, tokenOrg string) string { return keepTokensConfig(e, ids, providerOrg, tokenOrg) }
+	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
+		"platformer_service_account_rotating_token.outside"}
+	tokens := make([]string, len(addrs))
+	var capture, unchanged []resource.TestCheckFunc
+	var kept []plancheck.PlanCheck
+	for i, addr := range addrs {
+		capture = append(capture, captureAttr(addr, "token", &tokens[i]), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		unchanged = append(unchanged, resource.TestCheckResourceAttrPtr(addr, "token", &tokens[i]),
+			resource.TestCheckResourceAttr(addr, "organization_id", e.OrgID), e.expectStatus(&tokens[i], http.StatusOK, addr))
+		kept = append(kept, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config(e.OrgID, ""), Check: resource.ComposeTestCheckFunc(capture...)},
+			{
+				Config:           config(emulator.InitechOrganizationID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
+				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+			{
+				// The token's own organization_id moved to one without its account: refused.
+				Config:      config(emulator.InitechOrganizationID, fmt.Sprintf("organization_id = %q", emulator.InitechOrganizationID)),
+				ExpectError: expectMessage(`Error: Service Account Not In Organization`),
+			},
+			{
+				Config:           config(emulator.InitechOrganizationID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.ComposeTestCheckFunc(unchanged...),
+			},
+		},
+	})
+}
+
+// keepTokensConfig is an account of acme (its organization_id set) with its token, the
+// token of the account ids[0] and a rotating token over ids[1] and ids[2], made outside
+// Terraform in acme; the provider's organization_id is providerOrg, and tokenOrg is the
+// organization_id line of the token of ids[0] ("" for none).
+func keepTokensConfig(e *accEnv, ids []string, providerOrg, tokenOrg string) string {
+	return fmt.Sprintf(`
 terraform {
   required_providers {
     platformer = { source = "platformercloud/platformer" }
@@ -297,34 +337,12 @@ resource "platformer_service_account_token" "acme" {
 
 resource "platformer_service_account_token" "outside" {
   service_account_id = %[5]q
+  %[8]s
 }
 
 resource "platformer_service_account_rotating_token" "outside" {
   service_account_ids = [%[6]q, %[7]q]
   rotate_every        = "30d"
 }
-`, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2])
-	}
-	addrs := []string{"platformer_service_account_token.acme", "platformer_service_account_token.outside",
-		"platformer_service_account_rotating_token.outside"}
-	tokens := make([]string, len(addrs))
-	var capture, unchanged []resource.TestCheckFunc
-	var kept []plancheck.PlanCheck
-	for i, addr := range addrs {
-		capture = append(capture, captureAttr(addr, "token", &tokens[i]), e.expectStatus(&tokens[i], http.StatusOK, addr))
-		unchanged = append(unchanged, resource.TestCheckResourceAttrPtr(addr, "token", &tokens[i]),
-			resource.TestCheckResourceAttr(addr, "organization_id", e.OrgID), e.expectStatus(&tokens[i], http.StatusOK, addr))
-		kept = append(kept, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: config(e.OrgID), Check: resource.ComposeTestCheckFunc(capture...)},
-			{
-				Config:           config(emulator.InitechOrganizationID),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: kept},
-				Check:            resource.ComposeTestCheckFunc(unchanged...),
-			},
-		},
-	})
+`, e.URL, e.Token, providerOrg, e.OrgID, ids[0], ids[1], ids[2], tokenOrg)
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,8 @@ import (
 type reachUnitEnv struct {
 	em      *emulator.Running
 	data    *providerData
-	account string
+	account string // of acme
+	initech string // an account of initech
 }
 
 func newReachUnitEnv(t *testing.T) *reachUnitEnv {
@@ -47,8 +49,12 @@ func newReachUnitEnv(t *testing.T) *reachUnitEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	there, err := api.CreateServiceAccount(context.Background(), emulator.InitechOrganizationID, client.CreateServiceAccountInput{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	em.ResetStats()
-	return &reachUnitEnv{em: em, account: made.ServiceAccount.ID,
+	return &reachUnitEnv{em: em, account: made.ServiceAccount.ID, initech: there.ServiceAccount.ID,
 		data: &providerData{client: api, organizationID: emulator.InitechOrganizationID}}
 }
 
@@ -101,18 +107,26 @@ func TestReach_tokenKeepsItsAccountsOrganization(t *testing.T) {
 		config   string
 		want     string // the planned organization_id
 		lists    int    // organization listings
+		err      string // the summary of the error refusing the plan
 	}{
 		{"token, the provider's organization changed", &serviceAccountTokenResource{}, single,
-			e.account, "", emulator.OrganizationID, 0},
+			e.account, "", emulator.OrganizationID, 0, ""},
 		{"rotating token, the provider's organization changed", NewServiceAccountRotatingTokenResource(), list,
-			pair, "", emulator.OrganizationID, 0},
+			pair, "", emulator.OrganizationID, 0, ""},
 		// A change of account, or of the token's own organization_id, still moves it.
 		{"token of an account being replaced", &serviceAccountTokenResource{}, single,
-			uuidUnknown(), "", emulator.InitechOrganizationID, 1},
+			uuidUnknown(), "", emulator.InitechOrganizationID, 1, ""},
 		{"rotating token of accounts being replaced", NewServiceAccountRotatingTokenResource(), list,
-			unknownPair, "", emulator.InitechOrganizationID, 1},
-		{"token moved by its own organization_id", &serviceAccountTokenResource{}, single,
-			e.account, emulator.InitechOrganizationID, emulator.InitechOrganizationID, 1},
+			unknownPair, "", emulator.InitechOrganizationID, 1, ""},
+		// A token moved by its own organization_id to one that does not hold its account:
+		// refused, since the replacement would discard the token and then fail.
+		{"token moved away from its account", &serviceAccountTokenResource{}, single,
+			e.account, emulator.InitechOrganizationID, emulator.InitechOrganizationID, 1, "Service Account Not In Organization"},
+		{"rotating token moved away from its accounts", NewServiceAccountRotatingTokenResource(), list,
+			pair, emulator.InitechOrganizationID, emulator.InitechOrganizationID, 1, "Service Account Not In Organization"},
+		// Where the account is (state had it wrong): planned.
+		{"token moved to its account's organization", &serviceAccountTokenResource{}, single,
+			e.initech, emulator.InitechOrganizationID, emulator.InitechOrganizationID, 1, ""},
 	}
 	for _, tc := range cases {
 		e.data.reach = reachability{}
@@ -126,8 +140,8 @@ func TestReach_tokenKeepsItsAccountsOrganization(t *testing.T) {
 		if !e.data.planTokenOrganization(ctx, req, tc.accounts, &planned, config, &diags) {
 			t.Errorf("%s: no organization planned", tc.name)
 		}
-		if diags.HasError() {
-			t.Errorf("%s: %v", tc.name, diags)
+		if got := errorSummaries(diags); got != tc.err {
+			t.Errorf("%s: errors %q, want %q: %v", tc.name, got, tc.err, diags)
 		}
 		if planned.ValueString() != tc.want {
 			t.Errorf("%s: planned organization_id %s, want %s", tc.name, planned, tc.want)
@@ -136,4 +150,13 @@ func TestReach_tokenKeepsItsAccountsOrganization(t *testing.T) {
 			t.Errorf("%s: listed the organizations %d times, want %d", tc.name, n, tc.lists)
 		}
 	}
+}
+
+// errorSummaries joins the summaries of the errors of diags.
+func errorSummaries(diags diag.Diagnostics) string {
+	var out []string
+	for _, d := range diags.Errors() {
+		out = append(out, d.Summary())
+	}
+	return strings.Join(out, "; ")
 }

@@ -511,28 +511,7 @@ func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 	c.write(next)
 	c.must("plan", "-out=tfplan")
 	e.em.ResetStats()
-	e.em.SetHold(emulator.Hold{Writes: true})
-	p := c.start("apply", "tfplan")
-	inFlight := func() int {
-		out := p.stdout.String()
-		return strings.Count(out, ": Creating...") + strings.Count(out, ": Modifying...") -
-			strings.Count(out, ": Creation complete") - strings.Count(out, ": Modifications complete")
-	}
-	// Interrupt once the six writes have reached the Console and wait there.
-	held, _ := awaitHeld(e.em.HoldStatus, 6, 30*time.Second)
-	for deadline := time.Now().Add(5 * time.Second); inFlight() < 6 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond) // terraform's output, read through a pipe
-	}
-	pending := inFlight()
-	interrupted := time.Now()
-	p.interrupt()
-	r := p.wait(time.Minute)
-	stopped := time.Since(interrupted)
-	if len(held.Held) != 6 || pending != 6 || r.code == 0 {
-		e.em.Release(emulator.ReleaseFIFO)
-		t.Fatalf("expected 6 writes held by the Console (found %d), 6 operations in flight (found %d) and a failed "+
-			"apply:\n%s", len(held.Held), pending, r)
-	}
+	pending, r, stopped := interruptHeldApply(t, e, c, 6)
 	if !strings.Contains(r.stdout, "Interrupt received") {
 		t.Errorf("terraform did not see the interrupt:\n%s", r)
 	}
@@ -641,6 +620,37 @@ func interruptedApply(t *testing.T, mode emulator.DepartedWrites) {
 		"accounts; %d import step(s) taken from the errors; the %s converged to %d accounts; %d tokens scanned", mode,
 		pending, stopped.Round(time.Millisecond), r.code, finished, mode, len(inState), imports, recoveredBy,
 		len(final), scanned)
+}
+
+// interruptHeldApply applies the saved plan tfplan with the Console holding every
+// write, interrupts terraform (SIGINT) once n writes are held, and waits for it to
+// stop. It returns the operations terraform had in flight, its result, and how long it
+// took to stop. The writes stay held, for the test to release.
+func interruptHeldApply(t *testing.T, e *accEnv, c *cliDir, n int) (int, cliResult, time.Duration) {
+	t.Helper()
+	e.em.SetHold(emulator.Hold{Writes: true})
+	p := c.start("apply", "tfplan")
+	inFlight := func() int {
+		out := p.stdout.String()
+		return strings.Count(out, ": Creating...") + strings.Count(out, ": Modifying...") -
+			strings.Count(out, ": Creation complete") - strings.Count(out, ": Modifications complete")
+	}
+	// Interrupt once the writes have reached the Console and wait there.
+	held, _ := awaitHeld(e.em.HoldStatus, n, 30*time.Second)
+	for deadline := time.Now().Add(5 * time.Second); inFlight() < n && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // terraform's output, read through a pipe
+	}
+	pending := inFlight()
+	interrupted := time.Now()
+	p.interrupt()
+	r := p.wait(time.Minute)
+	stopped := time.Since(interrupted)
+	if len(held.Held) != n || pending != n || r.code == 0 {
+		e.em.Release(emulator.ReleaseFIFO)
+		t.Fatalf("expected %d writes held by the Console (found %d), %d operations in flight (found %d) and a failed "+
+			"apply:\n%s", n, len(held.Held), n, pending, r)
+	}
+	return pending, r, stopped
 }
 
 // statsLine is a one-line summary of the emulator's counters.

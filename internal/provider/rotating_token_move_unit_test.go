@@ -9,17 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
-// memPrivate is private state in memory.
-type memPrivate map[string][]byte
-
-func (m memPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
-	return m[key], nil
-}
-func (m memPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
-	m[key] = value
-	return nil
-}
-
 // A move is refused, with what to do, from another type, another provider, or a token
 // state of a schema version this build does not know.
 func TestRotatingTokenMove_refusals(t *testing.T) {

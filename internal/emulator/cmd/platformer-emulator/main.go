@@ -7,8 +7,9 @@
 //	platformer-emulator -addr 127.0.0.1:8787 -latency 50ms -fail-rate 0.1
 //
 // POST /_emulator/hold {"writes": true} holds API writes as a stalled Console does (or
-// -hold writes from the start); POST /_emulator/release {"order": "lifo"} processes
-// them, the last received first; GET /_emulator/hold lists what is held.
+// -hold writes from the start), and {"writes": true, "route": "<pattern>"} only those
+// of one route, as the stats name it; POST /_emulator/release {"order": "lifo"}
+// processes them, the last received first; GET /_emulator/hold lists what is held.
 package main
 
 import (
