@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/platformercloud/terraform-provider-platformer/internal/client"
@@ -147,5 +150,47 @@ func expectOneOf(t *testing.T, r cliResult, wants ...string) {
 	}
 	if r.code == 0 || found != 1 || len(r.errorSummaries()) != 1 {
 		t.Fatalf("want exactly one of these errors:\n%s\n%s", strings.Join(wants, "\n"), r)
+	}
+}
+
+// Name Already Used for an account that another resource of this apply planned (and so
+// has in this configuration's state, such as one renamed away in the same apply, whose
+// update came after this create): the error says so, and advises no import. Driven
+// below the CLI, since which of the two a real apply runs first is not fixed.
+func TestServiceAccount_nameTakenInThisState(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("a Console to refuse the name")
+	ctx := context.Background()
+	api := e.client()
+	held, err := api.CreateServiceAccount(ctx, e.OrgID, client.CreateServiceAccountInput{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, createErr := api.CreateServiceAccount(ctx, e.OrgID, client.CreateServiceAccountInput{Name: "ci"})
+	if !client.IsConflict(createErr) {
+		t.Fatalf("the second create: %v", createErr)
+	}
+	id := held.ServiceAccount.ID
+	d := &providerData{}
+	plan := &serviceAccountModel{Name: types.StringValue("ci"), OrganizationID: uuidOf(e.OrgID), ProjectID: uuidNull()}
+	for _, claimed := range []bool{false, true} {
+		if claimed {
+			var diags diag.Diagnostics
+			d.claimAccount(tftypes.NewValue(tftypes.String, "a"), id, "ci", false, &diags)
+		}
+		var diags diag.Diagnostics
+		d.addNameTakenError(ctx, api, e.clock.Now(), plan, createErr, &diags)
+		if len(diags) != 1 {
+			t.Fatalf("claimed %v: %v", claimed, diags)
+		}
+		detail := strings.Join(strings.Fields(diags[0].Detail()), " ")
+		inState := fmt.Sprintf(`It is in this configuration's state, under another address (terraform state list -id=%s prints it): another platformer_service_account manages it. If that resource renames it in this same apply, apply again once it has. Otherwise set name to one that no other service account of organization %s has. Do not import it into this resource: two resources would manage one account.`, id, e.OrgID)
+		if got := strings.Contains(detail, inState); got != claimed {
+			t.Errorf("claimed %v: the detail says it is in state: %v\n%s", claimed, got, detail)
+		}
+		if got := strings.Contains(detail, "import {"); got == claimed {
+			t.Errorf("claimed %v: import steps given: %v\n%s", claimed, got, detail)
+		}
 	}
 }

@@ -182,3 +182,40 @@ func TestAccExamples_revokeTokenAction(t *testing.T) {
 	r.must("init")
 	revokeFromAndReissue(t, e, c, r, "action.platformer_service_account_revoke_token.ci", "platformer_service_account_token.ci", id)
 }
+
+// Issue 26, item 1: the revoke path without actions, as the guide "When a token leaks"
+// gives it for Terraform 1.11 to 1.13 and OpenTofu: on the managing configuration (the
+// guide's example), terraform apply -replace of the token resource, and a change of
+// rotation_trigger, each make the leaked token stop working and store a fresh one that
+// works, with empty plans after.
+func TestAccExamples_revokeWithoutActions(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.needEmulator("the example names fixed accounts")
+	body, err := os.ReadFile(examplePath("guides", "token-leak", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLIDir(e)
+	c.write(e.config(string(body)))
+	c.must("init")
+	c.must("apply", "-auto-approve")
+	const addr = "platformer_service_account_token.ci"
+	for _, revoke := range []func(){
+		func() { c.must("apply", "-auto-approve", "-replace="+addr) },
+		func() {
+			c.write(e.config(strings.Replace(string(body), "rotation_trigger = 1", "rotation_trigger = 2", 1)))
+			c.must("apply", "-auto-approve")
+		},
+	} {
+		leaked := tokenOf(c, addr)
+		revoke()
+		if code := e.tokenStatus(leaked); code != http.StatusUnauthorized {
+			t.Fatalf("the leaked token still works (%d)", code)
+		}
+		if fresh := tokenOf(c, addr); fresh == leaked || e.tokenStatus(fresh) != http.StatusOK {
+			t.Fatal("no fresh working token in state")
+		}
+		expectEmptyPlans(t, c, "after the revoke")
+	}
+}
