@@ -2,7 +2,6 @@ package client
 
 import (
 	"net/http"
-	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -27,7 +26,7 @@ func (e *limiterError) Error() string { return "client-side rate limit: " + e.er
 func (e *limiterError) Unwrap() error { return e.err }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	err := t.budget.limiter.Wait(req.Context())
+	err := t.budget.wait(req.Context())
 	if err == nil && t.ceiling != nil {
 		err = t.ceiling.Wait(req.Context())
 	}
@@ -46,7 +45,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		shallow.Cancel = nil //nolint:staticcheck // as above
 		req = &shallow
 	}
-	sent := time.Now()
+	sent := t.budget.send()
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
 		if resp.StatusCode == http.StatusTooManyRequests {

@@ -176,7 +176,10 @@ func TestRetryAfterIsJittered(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, okEnv([]any{}))
 	})
-	c, _ := newClient(t, srv.URL)
+	// The default waits; the floor keeps the budget out of it: this is about the waits.
+	c, _ := newClient(t, srv.URL, func(c *Config) {
+		c.RetryWaitMin, c.RetryWaitMax, c.MinRequestsPerSecond = 0, 0, 1000
+	})
 	c.httpClient.Transport = callNamer{c.httpClient.Transport}
 	inParallel(10, func(i int) error {
 		_, err := c.ListOrganizations(context.WithValue(context.Background(), callNameKey{}, fmt.Sprint(i)))
@@ -263,8 +266,8 @@ func TestThrottleWait(t *testing.T) {
 }
 
 // The budget: unlimited until a 429; a 429 cuts it to 0.8 times the rate the Console
-// accepted, once for the requests sent before the cut; answers raise it by about one
-// request per second per second; it never goes below the floor.
+// accepted, once for the requests sent before the cut; each second of answers raises
+// it by a tenth of the rate the cut set; it never goes below the floor.
 func TestBudgetAIMD(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	b := newBudget(func() time.Time { return now })
@@ -272,10 +275,11 @@ func TestBudgetAIMD(t *testing.T) {
 		t.Fatalf("starts at %v, want unlimited", b.current())
 	}
 	for range 10 { // 10 answers in one second
+		b.send()
 		b.answer()
 		now = now.Add(100 * time.Millisecond)
 	}
-	sent := now
+	sent := b.send()
 	now = now.Add(10 * time.Millisecond)
 	cut := b.throttled(sent, 0.5)
 	if math.Abs(cut-8) > 0.2 {
@@ -289,15 +293,17 @@ func TestBudgetAIMD(t *testing.T) {
 		now = now.Add(125 * time.Millisecond)
 		b.answer()
 	}
-	if got := b.current() - start; got < 0.9 || got > 1.1 {
-		t.Errorf("a second of answers added %v requests per second, want about 1", got)
+	if got := b.current() - start; math.Abs(got-0.1*cut) > 0.05 {
+		t.Errorf("a second of answers added %v requests per second, want about %v", got, 0.1*cut)
 	}
-	for i := range 20 { // 429s of requests sent after each cut, nothing accepted for 2s+
+	prev := b.current()
+	for range 20 { // 429s of requests sent after each cut, nothing accepted for 2s+
 		now = now.Add(3 * time.Second)
-		b.throttled(now, 0.5)
-		if i == 0 && b.current() > 0.5 {
-			t.Errorf("nothing accepted lately, yet the rate is %v", b.current())
+		b.throttled(b.send(), 0.5)
+		if got := b.current(); got > prev*0.8+1e-9 && got != 0.5 {
+			t.Errorf("nothing accepted: cut from %v to %v, want 0.8 times at most", prev, got)
 		}
+		prev = b.current()
 	}
 	if got := b.current(); got != 0.5 {
 		t.Errorf("after many 429s: %v, want the floor 0.5", got)
@@ -307,6 +313,7 @@ func TestBudgetAIMD(t *testing.T) {
 	}
 	b.mu.Lock()
 	b.setRate(now, budgetUnlimited-0.01)
+	b.step = 100
 	b.mu.Unlock()
 	b.answer()
 	if !math.IsInf(b.current(), 1) || b.limiter.Limit() != rate.Inf {
@@ -349,5 +356,36 @@ func TestThrottledAfterAmbiguousAttemptIsOutcomeUnknown(t *testing.T) {
 	}
 	if err := get(c); IsOutcomeUnknown(err) {
 		t.Errorf("a GET applies nothing: %v", err)
+	}
+}
+
+// Requests waiting for the budget when a 429 cuts it are spaced again at the new rate,
+// instead of going out at the old one (and being refused in turn).
+func TestBudgetCutRespacesWaiters(t *testing.T) {
+	b := newBudget(time.Now)
+	b.mu.Lock()
+	b.setRate(time.Now(), 100) // one per 10ms
+	b.mu.Unlock()
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var last time.Duration
+	for range 5 {
+		wg.Go(func() {
+			if err := b.wait(context.Background()); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			last = max(last, time.Since(start))
+			mu.Unlock()
+		})
+	}
+	time.Sleep(5 * time.Millisecond) // all five queued, the last due at about 40ms
+	if got := b.throttled(time.Now(), 10); got != 10 {
+		t.Fatalf("cut to %v, want the floor 10 (nothing accepted yet)", got)
+	}
+	wg.Wait()
+	if last < 250*time.Millisecond {
+		t.Errorf("the five waiters were done after %s: not spaced again at 10 per second", last)
 	}
 }

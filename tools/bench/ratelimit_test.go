@@ -49,10 +49,12 @@ func TestRateLimitTargets(t *testing.T) {
 	lost.Renew.Processed = 197
 	dead := good
 	dead.TokensWorking = 199
+	unlimited := good
+	unlimited.Limit, unlimited.Renew.Rate = 0, 3
 	for _, tc := range []struct {
 		run  rateLimitRun
 		want string
-	}{{good, resultPass}, {slow, resultFail}, {lost, resultFail}, {dead, resultFail}} {
+	}{{good, resultPass}, {slow, resultFail}, {lost, resultFail}, {dead, resultFail}, {unlimited, resultPass}} {
 		if got := rateLimitTargets([]rateLimitRun{tc.run})[0].Result; got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.run, got, tc.want)
 		}

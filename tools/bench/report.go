@@ -543,7 +543,7 @@ func settingsLine(r *Report) string {
 	if len(r.Sizes) == 0 && len(r.RateLimits) > 0 {
 		var limits []string
 		for _, run := range r.RateLimits {
-			limits = append(limits, fmt.Sprintf("%g", run.Limit))
+			limits = append(limits, limitText(run.Limit))
 		}
 		rl = strings.Join(limits, ", ") + " req/s, one run each"
 	}
