@@ -185,7 +185,7 @@ func attemptsText(n int) string {
 // ours for another mark (the Console keeps whole seconds).
 func markedExpiry(nominal time.Time, lifetime time.Duration) time.Time {
 	span := min(60, max(1, int(lifetime/time.Minute)))
-	return nominal.Add(-time.Duration(1+rand.IntN(span)) * time.Second)
+	return nominal.Add(-time.Duration(1+rand.IntN(span)) * time.Second) //nolint:gosec // a mark, not a secret
 }
 
 // renewalShown is what an account shows of a renewal whose answer was lost.
