@@ -422,6 +422,9 @@ func rateLimitTargets(runs []rateLimitRun) []target {
 		default:
 			t.Measured = fmt.Sprintf("%.0f%% (%.2f/s); %d/%d tokens work; writes %d+%d of %d+%d", 100*r.share(), r.Renew.Rate,
 				r.TokensWorking, r.TokensInState, r.Create.Processed, r.Renew.Processed, r.N, r.N)
+			if r.Limit == 0 {
+				t.Measured = strings.TrimPrefix(t.Measured, "0% ")
+			}
 		}
 		ts = append(ts, t)
 	}
@@ -437,14 +440,29 @@ func firstOf(ss ...string) string {
 	return ""
 }
 
+// unlimitedRate is the renewal rate of the run without a limit, 0 if none ran.
+func unlimitedRate(runs []rateLimitRun) float64 {
+	for _, r := range runs {
+		if r.Limit == 0 && r.Renew.Error == "" {
+			return r.Renew.Rate
+		}
+	}
+	return 0
+}
+
 // rateLimitsTable is one row per limit.
 func rateLimitsTable(runs []rateLimitRun) string {
 	var b strings.Builder
+	free := unlimitedRate(runs)
 	b.WriteString("| limit (req/s) | N | create apply | renew-all apply | renewals made | API calls (429s) | " +
-		"accepted/s in the renewal | share of the limit | renewal wall time (s) | create wall time (s) | " +
-		"tokens in state that work | plan after |\n")
-	b.WriteString("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		"accepted/s in the renewal | share of the limit | share of min(limit, no-limit rate) | renewal wall time (s) | " +
+		"create wall time (s) | tokens in state that work | plan after |\n")
+	b.WriteString("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range runs {
+		reachable := "—"
+		if r.Limit > 0 && free > 0 {
+			reachable = fmt.Sprintf("%.0f%%", 100*r.Renew.Rate/min(r.Limit, free))
+		}
 		plan := "—"
 		if r.PlanEmpty != nil {
 			plan = map[bool]string{true: "empty", false: "NOT empty"}[*r.PlanEmpty]
@@ -453,9 +471,9 @@ func rateLimitsTable(runs []rateLimitRun) string {
 		if r.Limit > 0 {
 			share = fmt.Sprintf("%.0f%%", 100*r.share())
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %d/%d | %d (%d) | %.2f | %s | %.1f | %.1f | %d/%d | %s |\n",
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %d/%d | %d (%d) | %.2f | %s | %s | %.1f | %.1f | %d/%d | %s |\n",
 			limitText(r.Limit), r.N, applyStatus(r.Create, r.N), applyStatus(r.Renew, r.N), r.Renew.Processed, r.N,
-			r.Renew.Calls, r.Renew.Throttled, r.Renew.Rate, share, r.Renew.Seconds, r.Create.Seconds,
+			r.Renew.Calls, r.Renew.Throttled, r.Renew.Rate, share, reachable, r.Renew.Seconds, r.Create.Seconds,
 			r.TokensWorking, r.TokensInState, plan)
 	}
 	return b.String()
@@ -485,7 +503,10 @@ func rateLimitsSection(runs []rateLimitRun) string {
 		"Terraform's default `-parallelism` (10). *Accepted/s in the renewal* is the API requests the emulator answered "+
 		"other than 429, per second, from the first renewal it made to the last (its counters sampled every 50 ms); "+
 		"the wall times include Terraform's own work (start, refresh, plan). *Renewals made* counts renewals answered "+
-		"200: N means none was lost or duplicated. Each token in state is then tried against the emulator.\n\n", rps)
+		"200: N means none was lost or duplicated. Each token in state is then tried against the emulator. The run "+
+		"with limit *none* shows what Terraform and the provider reach on this machine without any limit: where it is "+
+		"below a limit, that limit cannot be reached whatever the client does, and the share of min(limit, no-limit "+
+		"rate) says how close the client came to what was reachable.\n\n", rps)
 	b.WriteString(rateLimitsTable(runs) + "\n")
 	for _, r := range runs {
 		for _, e := range []struct{ what, err string }{{"create", r.Create.Error}, {"renew", r.Renew.Error}, {"plan", r.PlanError}} {
