@@ -51,7 +51,7 @@ const (
 	headerUserAgent      = "User-Agent"
 	headerAccept         = "Accept"
 	headerContentType    = "Content-Type"
-	headerRetryAfter     = "Retry-After"
+	headerRetryAfter     = "Retry-After" // [model] a 429 or 503 says the request was not processed: it is sent again
 	headerDate           = "Date" // the Console's clock (RFC 9110 HTTP-date)
 	mediaTypeJSON        = "application/json"
 )
