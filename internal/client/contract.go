@@ -52,7 +52,7 @@ const (
 	headerAccept         = "Accept"
 	headerContentType    = "Content-Type"
 	headerRetryAfter     = "Retry-After" // [model] a 429 or 503 says the request was not processed: it is sent again
-	headerDate           = "Date" // the Console's clock (RFC 9110 HTTP-date)
+	headerDate           = "Date"        // the Console's clock (RFC 9110 HTTP-date)
 	mediaTypeJSON        = "application/json"
 )
 
