@@ -53,7 +53,7 @@ resource "platformer_service_account_token" "elsewhere" {
 }
 
 resource "platformer_service_account_token" "imported" {
-  service_account_id = "f58299f5-e911-4424-ae22-46295a09dd46"
+  service_account_id = "43b078c1-0288-4261-bc0c-559e098ab2ab"
 }
 
 resource "platformer_service_account_rotating_token" "rotating" {
@@ -64,12 +64,12 @@ resource "platformer_service_account_rotating_token" "rotating" {
 }
 
 resource "platformer_service_account_rotating_token" "previous_elsewhere" {
-  service_account_ids = ["bd3b74f1-9c86-4945-be3e-3839e2574816", "356e1783-e513-433e-b43a-045996f04abc"]
+  service_account_ids = ["b709fbea-1090-46b0-ae8f-0679d877c8df", "8ac2bc7f-c591-49cf-b27d-1208589befae"]
   rotate_every        = "30d"
 }
 
 resource "platformer_service_account_rotating_token" "imported" {
-  service_account_ids = ["c31f0aed-8a0a-4e62-8b29-01d24e4d37eb", "83a4b4a8-170f-46e8-87c5-f1eb34c0e0de"]
+  service_account_ids = ["000e768a-21bc-4749-b3b3-d9a2a43590ba", "65433d51-688d-44c6-ad55-6cef1562ba39"]
   rotate_every        = "720h"
 }
 
