@@ -216,7 +216,7 @@ func (e *accEnv) moveStep(moved string, t1, t1ID *string, snap map[string]string
 			statecheck.ExpectSensitiveValue(movedRotAddr, tfjsonpath.New("token")),
 			statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("rotation_due"), knownvalue.Bool(false)),
 			statecheck.ExpectKnownValue(movedRotAddr, tfjsonpath.New("expires_at"),
-				knownvalue.StringExact("2027-02-24T12:00:00Z")),
+				markedExpiryOf(time.Date(2027, 2, 24, 12, 0, 0, 0, time.UTC))),
 		}, ifIdentity(statecheck.ExpectIdentityValueMatchesState(movedRotAddr,
 			tfjsonpath.New("service_account_ids")))...),
 		Check: resource.ComposeTestCheckFunc(

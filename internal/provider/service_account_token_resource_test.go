@@ -431,7 +431,7 @@ func TestAccServiceAccountToken_validation(t *testing.T) {
 		"malformed expires_at":      {`expires_at = "2027-01-31"`, `Given Value: 2027-01-31`},
 		"past expires_at":           {`expires_at = "2001-01-01T00:00:00Z"`, `expires_at: 2001-01-01T00:00:00Z has passed`},
 		"renew_before no expiry":    {`renew_before = "1h"`, `Attribute "expires_in" must be specified when "renew_before" is specified`},
-		"renew_before too long":     {`expires_in = "24h"` + "\n" + `renew_before = "48h"`, `renew_before \(48h0m0s\) must be shorter than expires_in \(24h0m0s\)`},
+		"renew_before too long":     {`expires_in = "24h"` + "\n" + `renew_before = "48h"`, `renew_before \("48h"\) must be shorter than expires_in \("24h"\)`},
 		"renew_before fixed expiry": {`expires_at = "2099-01-01T00:00:00Z"` + "\n" + `renew_before = "1h"`, `Attribute "expires_in" must be specified when "renew_before" is specified`},
 		"bad service account id":    {``, `service_account_id: "not-a-uuid" is not a UUID`},
 	}

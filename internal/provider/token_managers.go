@@ -336,10 +336,10 @@ func noticeRenewalElsewhere(ctx context.Context, p privateState, accountID strin
 		return
 	}
 	diags.AddWarning("Service Account Token Managed Elsewhere Too",
-		fmt.Sprintf("The token of service account %s was renewed outside this state at %s, %s: by a second manager, or "+
-			"by an apply of this configuration killed before it saved state. A second manager (a token resource in "+
-			"another configuration, workspace or provider alias) renews the token away from this one at every apply: "+
-			"keep one, and remove the other from its state without destroying it (terraform state rm, or a removed "+
-			"block with destroy = false). If there is none, the next apply renews the token and this does not come back.",
+		fmt.Sprintf("The token of service account %s was renewed outside this state at %s, %s: by a second manager (a "+
+			"token resource in another configuration, workspace or provider alias), or by an apply of this configuration "+
+			"killed before it saved state. Keep one manager: remove the other from its state without destroying it "+
+			"(terraform state rm, or a removed block with destroy = false). If there is none, the next apply renews the "+
+			"token and this does not come back.",
 			accountID, theirs.UTC().Format(time.RFC3339), why))
 }

@@ -82,7 +82,7 @@ func TestAccTokenManagers_twoWorkspaces(t *testing.T) {
 	b := initCLI(e, workspaceToken(e, x))
 	b.must("apply", "-auto-approve")
 	r := a.run("plan", "-detailed-exitcode")
-	expectFightWarning(t, r, x, "after this resource renewed it: by a second manager, or by an apply of this configuration killed", "a renewal elsewhere at the same instant")
+	expectFightWarning(t, r, x, "after this resource renewed it: by a second manager (a token resource in another configuration", "a renewal elsewhere at the same instant")
 	if r := a.run("plan", "-refresh-only"); !strings.Contains(r.stdout, managedElsewhere) {
 		t.Errorf("plan -refresh-only: expected the warning too:\n%s", r)
 	}
@@ -122,8 +122,8 @@ func expectFightWarning(t *testing.T, r cliResult, id, because, what string) {
 		t.Errorf("%s: expected a plan that renews and warns of a second manager:\n%s", what, r)
 		return
 	}
-	for _, want := range []string{"The token of service account " + id + " was renewed elsewhere at", because,
-		"keep one, and remove the other from its state", "terraform state rm, or a removed block with destroy = false"} {
+	for _, want := range []string{"The token of service account " + id + " was renewed outside this state at", because,
+		"Keep one manager: remove the other from its state", "terraform state rm, or a removed block with destroy = false"} {
 		if !expectText(want).MatchString(out) {
 			t.Errorf("%s: the warning does not say %q:\n%s", what, want, r)
 		}
@@ -157,7 +157,7 @@ provider "platformer" {
 		t.Fatalf("expected the two token resources to renew once each, got %d renewals", n)
 	}
 	x := idOf(t, c, "platformer_service_account.x")
-	expectFightWarning(t, c.run("plan", "-detailed-exitcode"), x, "after this resource renewed it: by a second manager, or by an apply of this configuration killed", "two aliases")
+	expectFightWarning(t, c.run("plan", "-detailed-exitcode"), x, "after this resource renewed it: by a second manager (a token resource in another configuration", "two aliases")
 
 	// Ending it: one alias lets go of the token without destroying it.
 	c.must("state", "rm", "platformer_service_account_token.b")
@@ -185,7 +185,7 @@ resource "platformer_service_account_rotating_token" "other" {
 }
 `, x, y)))
 	b.must("apply", "-auto-approve")
-	expectFightWarning(t, a.run("plan", "-detailed-exitcode"), active, "after this resource renewed it: by a second manager, or by an apply of this configuration killed",
+	expectFightWarning(t, a.run("plan", "-detailed-exitcode"), active, "after this resource renewed it: by a second manager (a token resource in another configuration",
 		"another workspace's rotating token over the same accounts")
 	b.must("state", "rm", "platformer_service_account_rotating_token.other")
 	a.must("apply", "-auto-approve")
