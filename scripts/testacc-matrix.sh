@@ -26,7 +26,9 @@ export TF_IN_AUTOMATION=1
 export TF_INPUT=0
 
 pkgs=${MATRIX_PKGS:-./internal/provider/}
-flags=${MATRIX_TEST_FLAGS:--test.count=1 -test.parallel=4 -test.timeout=30m}
+# The generative lifecycle checker drives the provider in-process, never a CLI: it runs
+# once, in `make test`, not once per CLI.
+flags=${MATRIX_TEST_FLAGS:--test.count=1 -test.parallel=4 -test.timeout=30m -test.skip=^TestLifecycleChecker$}
 [[ -z ${MATRIX_RUN:-} ]] || flags+=" -test.run=$MATRIX_RUN"
 
 die() { printf 'testacc-matrix: %s\n' "$*" >&2; exit 1; }
