@@ -275,13 +275,10 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 				}
 				return map[string]string{"@TAKEN@": issued.ServiceAccount.ID}
 			}, summary: "Name Already Used", attr: "name",
-			details: []string{`Could not create service account "taken": name: "taken" is already used by another service account of the same scope (the Console answered 409 Conflict, request id req-`,
-				`). Names are unique among the organization-level service accounts of an organization, and among the service accounts of a project.`,
-				`A service account named "taken" already exists in organization @ORG@: id @TAKEN@, created`,
-				`It is not adopted automatically, because an account of the same name may belong to someone else.`,
-				`to = platformer_service_account.<name>`, `id = "@ORG@/@TAKEN@"`,
-				`terraform import 'platformer_service_account.<name>' @ORG@/@TAKEN@`,
-				`Otherwise, set name to one that no other service account of organization @ORG@ has, or delete the existing account.`}},
+			details: []string{`The name "taken" is taken: account @TAKEN@ of organization @ORG@ has it, created`,
+				`Under 15 minutes old, it is likely from an interrupted apply.`,
+				`If terraform state list -id=@TAKEN@ prints an address, or the account is someone else's, set name to another. Otherwise import it (to = this resource's address, on the "with" line) and apply again:`,
+				`to = platformer_service_account.<name>`, `id = "@ORG@/@TAKEN@"`}},
 		{name: "name already used in the project (409)", config: badAccount("name = \"taken\"\nproject_id = \"@SHOP@\""), apply: true,
 			setup: func(t *testing.T, e *accEnv) map[string]string {
 				issued, err := e.client().CreateServiceAccount(context.Background(), e.OrgID,
@@ -291,9 +288,8 @@ organization_id = "@ORG@"`, config: badInputAccount, apply: true, summary: "Auth
 				}
 				return map[string]string{"@TAKEN@": issued.ServiceAccount.ID}
 			}, summary: "Name Already Used", attr: "name",
-			details: []string{`Could not create service account "taken": name: "taken" is already used by another service account of the same scope`,
-				`A service account named "taken" already exists in project @SHOP@ of organization @ORG@: id @TAKEN@, created`,
-				`Otherwise, set name to one that no other service account of project @SHOP@ of organization @ORG@ has, or delete the existing account.`}},
+			details: []string{`The name "taken" is taken: account @TAKEN@ of project @SHOP@ of organization @ORG@ has it`,
+				`set name to another.`}},
 
 		// ---- platformer_service_account_token -----------------------------------------------
 		{name: "expires_in and expires_at both set", config: badToken("expires_in = \"720h\"\nexpires_at = \"2099-01-01T00:00:00Z\""),

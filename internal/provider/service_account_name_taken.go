@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,20 +30,14 @@ const importAddressPlaceholder = "platformer_service_account.<name>"
 const recentCreationWindow = 15 * time.Minute
 
 // importInstructions says how to import service account id of organization orgID into
-// the resource at hand: an import block and the terraform import command. Every message
-// that tells the user to import an account uses it.
+// the resource at hand: an import block. Every message that tells the user to import an
+// account uses it.
 func importInstructions(orgID, id string) string {
-	importID := orgID + "/" + id
-	return fmt.Sprintf("If it is this resource's account, import it and apply again. Add this block to the "+
-		"configuration, with %[1]s replaced by this resource's address (Terraform prints it on the \"with\" line of "+
-		"this message; the provider is not told it):\n\n"+
+	return fmt.Sprintf("import it (to = this resource's address, on the \"with\" line) and apply again:\n\n"+
 		"  import {\n"+
 		"    to = %[1]s\n"+
 		"    id = %[2]q\n"+
-		"  }\n\n"+
-		"or run, with the same replacement:\n\n"+
-		"  terraform import '%[1]s' %[2]s",
-		importAddressPlaceholder, importID)
+		"  }", importAddressPlaceholder, orgID+"/"+id)
 }
 
 // addNameTakenError reports a create refused because the name is taken (createErr, a
@@ -76,57 +69,29 @@ func (d *providerData) addNameTakenError(ctx context.Context, api *client.Client
 		return
 	}
 	where := scopeText(existing.OrganizationID, existing.ProjectID)
-	var b strings.Builder
-	fmt.Fprintf(&b, "Could not %s: %s\n\n", action, nameTakenProblem(name, createErr))
-	fmt.Fprintf(&b, "A service account named %q already exists in %s: id %s, created %s, %s by the Console's clock. ",
-		name, where, existing.ID, existing.CreatedAt.UTC().Format(time.RFC3339), describeAge(now.Sub(existing.CreatedAt)))
+	detail := fmt.Sprintf("The name %q is taken: account %s of %s has it, created %s. ", name, existing.ID, where,
+		describeAge(now.Sub(existing.CreatedAt)))
 	if d.claimedInWalk(existing.ID) {
-		fmt.Fprintf(&b, "It is in this configuration's state, under another address (terraform state list -id=%s "+
-			"prints it): another platformer_service_account manages it. If that resource renames it in this same "+
-			"apply, apply again once it has. Otherwise set name to one that no other service account of %s has. Do "+
-			"not import it into this resource: two resources would manage one account.", existing.ID, where)
-		diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
-		return
+		detail += fmt.Sprintf("It is in this configuration's state under another address (terraform state list "+
+			"-id=%s prints it). If that resource renames it in this apply, apply again once it has; otherwise set "+
+			"name to another. Do not import it here: two resources would manage one account.", existing.ID)
+	} else {
+		detail += consoleOnlyAdvice(existing, now.Sub(existing.CreatedAt))
 	}
-	b.WriteString(consoleOnlyAdvice(existing, now.Sub(existing.CreatedAt), where))
-	diags.AddAttributeError(path.Root("name"), "Name Already Used", b.String())
+	diags.AddAttributeError(path.Root("name"), "Name Already Used", detail)
 }
 
 // consoleOnlyAdvice is the rest of Name Already Used for an account that no resource
 // of this run planned: it is in the Console, and in this configuration's state only if
 // a resource that this apply does not change holds it, which the provider cannot see.
-func consoleOnlyAdvice(existing *client.ServiceAccount, age time.Duration, where string) string {
-	var b strings.Builder
+func consoleOnlyAdvice(existing *client.ServiceAccount, age time.Duration) string {
 	window := describeWindow(recentCreationWindow)
+	why := fmt.Sprintf("%s old or more, it is probably someone else's. ", upperFirst(window))
 	if age < recentCreationWindow {
-		fmt.Fprintf(&b, "It was created less than %s ago: the sign of an earlier apply that was interrupted (killed, "+
-			"or timed out) after the Console created the account and before Terraform recorded it. ", window)
-	} else {
-		fmt.Fprintf(&b, "It was created %s ago or more, so it was probably not left behind by an interrupted "+
-			"apply: it may belong to another configuration, or to someone else. ", window)
+		why = fmt.Sprintf("Under %s old, it is likely from an interrupted apply. ", window)
 	}
-	fmt.Fprintf(&b, "No resource planned in this apply manages it. To tell whether this configuration's state holds "+
-		"it under another address, run terraform state list -id=%s: if it prints a platformer_service_account address, set name to one that no "+
-		"other service account of %s has (importing it here would make two resources manage one account); if it "+
-		"prints nothing, the account is in the Console only. ", existing.ID, where)
-	b.WriteString("It is not adopted automatically, because an account of the same name may belong to someone else.\n\n")
-	b.WriteString(importInstructions(existing.OrganizationID, existing.ID))
-	fmt.Fprintf(&b, "\n\nOtherwise, set name to one that no other service account of %s has, or delete the "+
-		"existing account.", where)
-	return b.String()
-}
-
-// nameTakenProblem says, in the configuration's terms, what the Console's 409 to a
-// create means, with its status and request id, not its API path.
-func nameTakenProblem(name string, createErr error) string {
-	answer := "409 Conflict"
-	var ae *client.APIError
-	if errors.As(createErr, &ae) && ae.RequestID != "" {
-		answer += ", request id " + ae.RequestID
-	}
-	return fmt.Sprintf("name: %q is already used by another service account of the same scope (the Console answered "+
-		"%s). Names are unique among the organization-level service accounts of an organization, and among the "+
-		"service accounts of a project.", name, answer)
+	return why + fmt.Sprintf("If terraform state list -id=%s prints an address, or the account is someone else's, "+
+		"set name to another. Otherwise %s", existing.ID, importInstructions(existing.OrganizationID, existing.ID))
 }
 
 // describeAge reads like "42s ago", "3m10s ago" or "12 days ago".

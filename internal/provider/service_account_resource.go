@@ -156,7 +156,8 @@ func (r *serviceAccountResource) adoptLostCreate(ctx context.Context, api *clien
 		if sa.CreatedAt.Before(started.Add(-adoptionMargin)) {
 			diags.AddError("Outcome Unknown",
 				fmt.Sprintf("Could not create service account %q: %s\n\nAn account of that name already exists (id %s, "+
-					"created %s, before this apply), so it was not created by this request and is not adopted. %s", name,
+					"created %s, before this apply), so it was not created by this request and is not adopted. If it is this "+
+					"resource's, %s", name,
 					createErr.Error(), sa.ID, sa.CreatedAt.Format(time.RFC3339), importInstructions(sa.OrganizationID, sa.ID)))
 			return nil
 		}
