@@ -180,9 +180,14 @@ var (
 	stateHeld       = regexp.MustCompile(`state held ([^)]+)\)`)
 )
 
-// checkWarnings: every warning's stated condition is true.
+// checkWarnings: no diagnostic runs past maxMessage characters, and every warning's
+// stated condition is true.
 func (m *machine) checkWarnings(before, after consoleView, res stepResult) {
 	for _, d := range m.core.diags {
+		invariant()
+		if n := len([]rune(d.Detail)); n > maxMessage {
+			m.t.Fatalf("INVARIANT messages: %q of %d characters, over %d: %s", d.Summary, n, maxMessage, d.Detail)
+		}
 		if d.Severity != "warning" {
 			continue
 		}

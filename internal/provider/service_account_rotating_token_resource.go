@@ -813,13 +813,12 @@ func warnPreviousRenewed(ctx context.Context, resp *resource.ReadResponse, state
 	previous, active string, previousSA *client.ServiceAccount) {
 	prev := state.PreviousTokenID.ValueString()
 	resp.Diagnostics.AddWarning("Previous Token No Longer Works",
-		fmt.Sprintf("The token of service account %s, the previous token of the rotating token %s, was renewed "+
-			"outside Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an "+
-			"earlier apply that was interrupted (killed) during a rotation. The previous token no longer works: consumers "+
-			"that have not yet picked up the active token fail, and the overlap is gone until the next rotation. "+
-			"The active token (service account %s) is not affected, and nothing is rotated because of this.",
-			previous, state.ID.ValueString(), previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID,
-			prev, active))
+		fmt.Sprintf("The token of service account %s, this rotating token's previous token, was renewed outside "+
+			"Terraform at %s (token id %s; state held %s): in the Console, by another configuration, or by an apply "+
+			"killed during a rotation. Consumers still on the previous token fail until they pick up the active token "+
+			"(service account %s), which is not affected; the overlap is gone until the next rotation, and nothing is "+
+			"rotated because of this.",
+			previous, previousSA.TokenRenewedAt.UTC().Format(time.RFC3339), previousSA.TokenID, prev, active))
 	updateRecord(ctx, resp.Private, &resp.Diagnostics, func(r *tokenRecord) { r.ForeignPrevious = true })
 }
 

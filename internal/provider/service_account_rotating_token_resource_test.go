@@ -428,9 +428,9 @@ func TestAccServiceAccountRotatingToken_outOfBand(t *testing.T) {
 		t.Errorf("a renewal of the inactive account must not rotate:\n%s", plan)
 	}
 	expectOutput(t, plan, "Warning: Previous Token No Longer Works",
-		fmt.Sprintf("The token of service account %s, the previous token of the rotating token", active),
-		"the overlap is gone until the next rotation.",
-		fmt.Sprintf("The active token (service account %s) is not affected, and nothing is rotated because of this.", inactive))
+		fmt.Sprintf("The token of service account %s, this rotating token's previous token, was renewed outside", active),
+		"the overlap is gone until the next rotation,",
+		fmt.Sprintf("the active token (service account %s), which is not affected;", inactive), "nothing is rotated because of this.")
 	e.statusIs(t, elsewhere.Token, http.StatusUnauthorized, "the previous token renewed away")
 	if r := c.run("plan", "-refresh-only", "-detailed-exitcode"); r.code != 2 {
 		t.Errorf("the refresh-only plan must show the previous token's new id:\n%s", r)
