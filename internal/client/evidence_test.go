@@ -137,7 +137,7 @@ func checkNotEvidence(t *testing.T, err error, wantURL string, want ...string) {
 	if !strings.Contains(msg, " "+wantURL+": ") || ue.URL != wantURL {
 		t.Errorf("the message does not name the URL requested, %s:\n%s", wantURL, msg)
 	}
-	for _, w := range append(want, "Check api_url (now ", "without the API path /auth/api/v1") {
+	for _, w := range append(want, "Check api_url (now ", "without /auth/api/v1") {
 		if !strings.Contains(msg, w) {
 			t.Errorf("the message lacks %q:\n%s", w, msg)
 		}

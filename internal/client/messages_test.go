@@ -26,10 +26,9 @@ func TestRedirectOfAWriteIsRefused(t *testing.T) {
 		c, _ := newClient(t, srv.URL)
 		_, err := c.CreateServiceAccount(context.Background(), orgID, CreateServiceAccountInput{Name: "n"})
 		want := "POST /auth/api/v1/serviceaccount/token/create: the server answered with a redirect (" + statusLine(status) +
-			") to " + srv.URL + "/moved/create, which was not followed: a write is never redirected, since a 301, 302 or " +
-			"303 would turn it into a GET and a 307 or 308 would send it to another address, so nothing was sent there. " +
-			"Check api_url (now " + srv.URL + "): it must be the Console API's base URL, such as https://api.platformer.com, " +
-			"without the API path /auth/api/v1 that the provider adds itself; behind a proxy, the proxy's base URL."
+			") to " + srv.URL + "/moved/create, which was not followed: a write is never redirected, so nothing was sent " +
+			"there. Check api_url (now " + srv.URL + "): it must be the Console API's base URL, such as " +
+			"https://api.platformer.com, without /auth/api/v1; behind a proxy, the proxy's."
 		if err == nil || err.Error() != want {
 			t.Errorf("%d: got\n%v\nwant\n%s", status, err, want)
 		}

@@ -30,8 +30,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 			status = "a redirect (" + statusLine(req.Response.StatusCode) + ")"
 		}
 		return &redirectError{reason: fmt.Sprintf("the server answered with %s to %s://%s%s, which was not followed: "+
-			"a write is never redirected, since a 301, 302 or 303 would turn it into a GET and a 307 or 308 would send "+
-			"it to another address, so nothing was sent there. %s", status, req.URL.Scheme,
+			"a write is never redirected, so nothing was sent there. %s", status, req.URL.Scheme,
 			req.URL.Host, req.URL.EscapedPath(), c.checkURLHint())}
 	}
 	if !sameOrigin(req.URL, c.baseURL) {

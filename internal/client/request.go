@@ -203,9 +203,8 @@ func (c *Client) notConsole(r apiRequest, a answer, reason, hint string) *Unexpe
 
 // checkURLHint asks to check the base URL and says what it should look like.
 func (c *Client) checkURLHint() string {
-	return fmt.Sprintf("Check %s (now %s): it must be the Console API's base URL, such as %s, without the API path %s "+
-		"that the provider adds itself; behind a proxy, the proxy's base URL.", c.urlSetting, c.baseURL.Redacted(),
-		DefaultBaseURL, pathPrefixAuth)
+	return fmt.Sprintf("Check %s (now %s): it must be the Console API's base URL, such as %s, without %s; behind a "+
+		"proxy, the proxy's.", c.urlSetting, c.baseURL.Redacted(), DefaultBaseURL, pathPrefixAuth)
 }
 
 // describeBody says what a body that is not the Console's envelope looks like.

@@ -50,7 +50,7 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 	if hint != "" {
 		detail += "\n\n" + hint
 	}
-	diags.AddError(summary, detail)
+	diags.AddError(summary, clip(detail))
 }
 
 // accountRequest is what a create or an update of a service account sent: enough to

@@ -204,10 +204,9 @@ resource "platformer_service_account" "b" {
 	refused := func(method, path string) string {
 		return method + " " + path + ": the server answered with a redirect (301 Moved Permanently) to " + p.URL +
 			canonicalPrefix + path +
-			", which was not followed: a write is never redirected, since a 301, 302 or 303 would turn it into a GET and " +
-			"a 307 or 308 would send it to another address, so nothing was sent there. Check api_url (now " + p.URL +
-			"): it must be the Console API's base URL, such as https://api.platformer.com, without the API path " +
-			"/auth/api/v1 that the provider adds itself; behind a proxy, the proxy's base URL."
+			", which was not followed: a write is never redirected, so nothing was sent there. Check api_url (now " + p.URL +
+			"): it must be the Console API's base URL, such as https://api.platformer.com, without /auth/api/v1; behind " +
+			"a proxy, the proxy's."
 	}
 	id := before[0].str("id")
 	e.em.ResetStats()
@@ -235,7 +234,8 @@ resource "platformer_service_account" "b" {
 	r = c.run("destroy", "-auto-approve")
 	if want := "Error: Redirect Refused Could not invalidate the token of service account " + id + " (destroy renews it and discards the " +
 		"new one, so the token in state stops working): " +
-		refused(http.MethodPost, "/auth/api/v1/serviceaccount/"+id+"/token/renew"); r.code != 1 ||
+		// Its end is cut at 600 characters (clip): what to check in api_url is said in other errors.
+		strings.SplitAfter(refused(http.MethodPost, "/auth/api/v1/serviceaccount/"+id+"/token/renew"), "nothing was sent there.")[0]; r.code != 1 ||
 		!strings.Contains(flatOutput(r), want) {
 		t.Errorf("the destroy does not say\n%s\n%s", want, r)
 	}
