@@ -79,7 +79,10 @@ cli_registry_host() {
 }
 
 # cli_name CLI: what `CLI version` says it is ("Terraform v1.15.9", "OpenTofu v1.12.6"),
-# skipping the warnings a CLI may print first.
+# skipping the warnings a CLI may print first. awk reads to the end: under pipefail, a
+# reader that stops early (head, grep -m1) kills the CLI with SIGPIPE and fails the script.
 cli_name() {
-  "$1" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || echo "$1 (unknown CLI)"
+  local name
+  name=$("$1" version 2>/dev/null | awk '/^(Terraform|OpenTofu) v/ && !seen++' || true)
+  echo "${name:-$1 (unknown CLI)}"
 }

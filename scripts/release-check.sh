@@ -99,7 +99,7 @@ fi
 if ! git ls-remote --get-url >/dev/null 2>&1; then
   export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0="$root"
 fi
-"$goreleaser" --version 2>/dev/null | grep -m1 -i '^gitversion' | sed 's/^/    goreleaser /' || true
+"$goreleaser" --version 2>/dev/null | awk 'tolower($0) ~ /^gitversion/ && !seen++ { print "    goreleaser " $0 }' || true
 build_started=$SECONDS
 "$goreleaser" release --snapshot --clean --config "$config" --parallelism 2 >"$work/goreleaser.log" 2>&1 || {
   tail -n 40 "$work/goreleaser.log" >&2
@@ -109,7 +109,7 @@ build_seconds=$((SECONDS - build_started))
 grep -q 'signing' "$work/goreleaser.log" || die "goreleaser did not sign (no signing step in its log)"
 info "goreleaser finished in ${build_seconds}s"
 
-version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json | head -n1)
+version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json | awk 'NR == 1')
 [[ -n $version ]] || die "no version in dist/metadata.json"
 info "version: $version"
 

@@ -78,7 +78,7 @@ summarize() {
 # $work/N.rc.
 run_cli() {
   local n=$1 cli=$2 version started rc=0 dir log
-  version=$("$cli" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || true)
+  version=$("$cli" version 2>/dev/null | awk '/^(Terraform|OpenTofu) v/ && !seen++' || true)
   [[ -n $version ]] || version="$cli (no version printed)"
   started=$SECONDS
   : >"$work/$n.out"
@@ -105,7 +105,7 @@ run_cli() {
 jobs=${MATRIX_JOBS:-2}
 pids=()
 for i in "${!clis[@]}"; do
-  printf '==> %s (%s)\n' "$("${clis[$i]}" version 2>/dev/null | grep -m1 -E '^(Terraform|OpenTofu) v' || echo "${clis[$i]}")" "${clis[$i]}"
+  printf '==> %s (%s)\n' "$("${clis[$i]}" version 2>/dev/null | awk '/^(Terraform|OpenTofu) v/ && !seen++' || true)" "${clis[$i]}"
   run_cli "$i" "${clis[$i]}" &
   pids+=($!)
   if ((${#pids[@]} >= jobs)); then
