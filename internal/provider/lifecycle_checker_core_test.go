@@ -898,6 +898,7 @@ func (p checkerProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	p.platformerProvider.Configure(ctx, req, resp)
 	if d, ok := resp.ResourceData.(*providerData); ok && d != nil {
 		d.requestTimeout = checkerRenewalWait
+		d.renewal = checkerRenewalTiming
 	}
 }
 

@@ -77,8 +77,7 @@ var checkerStats struct {
 // TestLifecycleChecker runs the generative checker on its budget, or for
 // PLATFORMER_SOAK (a duration) when set.
 func TestLifecycleChecker(t *testing.T) {
-	restore := shortenRenewalWaits()
-	defer restore()
+	t.Parallel() // most of the package's other tests wait on terraform: run beside them
 	// As the served provider does (serve.go): a third less CPU on garbage collection.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	setRapidDefault("rapid.steps", fmt.Sprint(checkerSteps))
@@ -141,13 +140,10 @@ func isFlagSet(name string) bool {
 	return set
 }
 
-// shortenRenewalWaits makes the lifecycle's polls fast (token_lifecycle.go's variables);
-// renewalWait is then request_timeout (checkerRequestTimeout).
-func shortenRenewalWaits() func() {
-	a, b, c := minRenewalWait, renewalPollFirst, renewalPollMax
-	minRenewalWait, renewalPollFirst, renewalPollMax = 100*time.Millisecond, time.Millisecond, 5*time.Millisecond
-	return func() { minRenewalWait, renewalPollFirst, renewalPollMax = a, b, c }
-}
+// checkerRenewalTiming is the checker's provider's renewalTiming: the front loses answers
+// at once, so no wait needs to be long.
+var checkerRenewalTiming = renewalTiming{minWait: 100 * time.Millisecond, pollFirst: time.Millisecond,
+	pollMax: 5 * time.Millisecond}
 
 // ---- one schedule ---------------------------------------------------------------------
 

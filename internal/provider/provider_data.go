@@ -22,7 +22,8 @@ type providerData struct {
 	unknownWhat         string // which arguments are not known yet: "token", "api_url", "api_url and token"
 	clock               Clock
 	managers            managerClaims // one manager per token and per account (token_managers.go)
-	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (renewal.go)
+	requestTimeout      time.Duration // request_timeout: how long a renewal's outcome is waited for (token_lifecycle.go)
+	renewal             renewalTiming // how a renewal's unknown outcome is watched for; zero: the default
 	reach               reachability  // what the token reaches, for planned moves (reach.go)
 }
 

@@ -59,19 +59,34 @@ import (
 // maxLostRenewals bounds how many renewals one operation sends when answers are lost.
 const maxLostRenewals = 3
 
-// Waiting for a renewal whose outcome is unknown to show on the account (renewalWait),
-// polling the account. Variables, so that the generative checker can shorten them.
-var (
-	minRenewalWait   = 10 * time.Second
-	renewalPollFirst = 250 * time.Millisecond
-	renewalPollMax   = 2 * time.Second
-)
+// renewalTiming is how a renewal whose outcome is unknown is watched for on the account:
+// for at least minWait (renewalWait), polling first after pollFirst, then doubling the
+// pause up to pollMax. A field of providerData, so that the unit tests and the
+// generative checker shorten it for their own provider only.
+type renewalTiming struct{ minWait, pollFirst, pollMax time.Duration }
+
+// defaultRenewalTiming is the timing of the served provider (and of a zero providerData).
+var defaultRenewalTiming = renewalTiming{minWait: 10 * time.Second, pollFirst: 250 * time.Millisecond,
+	pollMax: 2 * time.Second}
+
+// timing is d's renewalTiming, the default when none was set.
+func (d *providerData) timing() renewalTiming {
+	if d.renewal == (renewalTiming{}) {
+		return defaultRenewalTiming
+	}
+	return d.renewal
+}
 
 // renewalWait is how long a renewal whose outcome is unknown is watched for on the
 // account before it is given up as unknowable: request_timeout (as long as an answer
-// is waited for), and at least minRenewalWait.
+// is waited for), and at least the timing's minWait.
 func (d *providerData) renewalWait() time.Duration {
-	return max(d.requestTimeout, minRenewalWait)
+	return max(d.requestTimeout, d.timing().minWait)
+}
+
+// nextPause is the pause after pause while polling: doubled, up to the timing's pollMax.
+func (d *providerData) nextPause(pause time.Duration) time.Duration {
+	return min(2*pause, d.timing().pollMax)
 }
 
 // renewRequest is one renewal of an account's token, as a token resource asks for it.
@@ -225,7 +240,7 @@ func (d *providerData) awaitRenewal(ctx context.Context, api *client.Client, sco
 	ctx, cancel := context.WithTimeout(ctx, d.renewalWait())
 	defer cancel()
 	var last *client.ServiceAccount
-	for pause := renewalPollFirst; ; pause = min(2*pause, renewalPollMax) {
+	for pause := d.timing().pollFirst; ; pause = d.nextPause(pause) {
 		sa, err := api.GetServiceAccount(ctx, scope, id)
 		if err == nil {
 			last = sa
@@ -279,7 +294,7 @@ func (d *providerData) confirmCurrent(ctx context.Context, api *client.Client, s
 	issued *client.IssuedToken) string {
 	ctx, cancel := context.WithTimeout(ctx, d.renewalWait())
 	defer cancel()
-	for pause := renewalPollFirst; ; pause = min(2*pause, renewalPollMax) {
+	for pause := d.timing().pollFirst; ; pause = d.nextPause(pause) {
 		sa, err := api.GetServiceAccount(ctx, scope, id)
 		switch {
 		case err == nil && sa.TokenID == issued.ServiceAccount.TokenID:
@@ -444,7 +459,7 @@ func (d *providerData) awaitTokenChange(ctx context.Context, api *client.Client,
 	before string) (*client.ServiceAccount, bool) {
 	ctx, cancel := context.WithTimeout(ctx, d.renewalWait())
 	defer cancel()
-	for pause := renewalPollFirst; ; pause = min(2*pause, renewalPollMax) {
+	for pause := d.timing().pollFirst; ; pause = d.nextPause(pause) {
 		sa, err := api.GetServiceAccount(ctx, scope, id)
 		switch {
 		case err == nil && sa.TokenID != before:

@@ -35,14 +35,6 @@ type lifecycleEnv struct {
 
 func newLifecycleEnv(t *testing.T) *lifecycleEnv {
 	t.Helper()
-	for _, v := range []struct {
-		p *time.Duration
-		d time.Duration
-	}{{&minRenewalWait, 1500 * time.Millisecond}, {&renewalPollFirst, 20 * time.Millisecond}, {&renewalPollMax, 100 * time.Millisecond}} {
-		was := *v.p
-		*v.p = v.d
-		t.Cleanup(func() { *v.p = was })
-	}
 	clock := emulator.NewManualClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	em, err := emulator.Start(emulator.Options{Clock: clock})
 	if err != nil {
@@ -54,7 +46,8 @@ func newLifecycleEnv(t *testing.T) *lifecycleEnv {
 		t.Fatal(err)
 	}
 	d := &providerData{client: api, cache: newAccountCache(api), requestTimeout: 300 * time.Millisecond, clock: clock,
-		organizationID: emulator.OrganizationID}
+		organizationID: emulator.OrganizationID,
+		renewal:        renewalTiming{minWait: 1500 * time.Millisecond, pollFirst: 20 * time.Millisecond, pollMax: 100 * time.Millisecond}}
 	return &lifecycleEnv{t: t, em: em, clock: clock, d: d, api: api, scope: client.Scope{OrganizationID: emulator.OrganizationID}}
 }
 
