@@ -223,7 +223,7 @@ func TestLostNumber(t *testing.T) {
 		"9007199254740994", "-7", "18446744073709551615", "123456789012345", "1e300", "0.333333333333333"} {
 		config := cty.MustParseNumberVal(text)
 		sent := mustMsgpack(t, config) // as Terraform sends it to the provider, and the framework reads it
-		received, err := tftypes.ValueFromMsgPack(sent, tftypes.Number)
+		received, err := (&tfprotov6.DynamicValue{MsgPack: sent}).Unmarshal(tftypes.Number)
 		if err != nil {
 			t.Fatal(err)
 		}
