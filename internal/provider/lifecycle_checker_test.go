@@ -44,9 +44,9 @@ import (
 //	revoke     a revoke reported done leaves the leaked token dead; one reported failed
 //	           leaves it working.
 //
-// Budget: `make test` runs checkerDefaultChecks schedules, in batches of two parallel
-// runs (two cores), each of checkerBatch schedules from its own seed; -rapid.checks=N
-// runs one batch of N per run instead. `make soak SOAK=10m` sets PLATFORMER_SOAK and
+// Budget: `make test` runs checkerDefaultChecks schedules, in parallel parts of
+// checkerBatch schedules, each from its own seed; -rapid.checks=N runs one batch of two
+// parallel runs of N instead. `make soak SOAK=10m` sets PLATFORMER_SOAK and
 // runs batches until the time is up. A failure prints rapid's seed and the shrunk
 // schedule, one log line per step.
 //
@@ -59,7 +59,7 @@ import (
 // checkerDefaultChecks is how many schedules `make test` runs.
 const checkerDefaultChecks = 2000
 
-// checkerBatch is how many schedules each of the two runs of a batch checks.
+// checkerBatch is how many schedules each part of the budget checks.
 const checkerBatch = 100
 
 // checkerDeadlineMargin is the time left for the package's other tests: no batch starts
@@ -94,19 +94,24 @@ func TestLifecycleChecker(t *testing.T) {
 	} else if isFlagSet("rapid.checks") {
 		checkBatch(t, "budget")
 	} else {
-		// checkerDefaultChecks in batches, so that a machine too loaded to run them
-		// within the package's -timeout stops early (logged) rather than failing every
-		// test that comes after.
+		// checkerDefaultChecks in parallel parts of checkerBatch, which share the cores
+		// with the package's other tests (all of them are parallel) rather than running
+		// after them. A part that would start too close to the package's -timeout is
+		// skipped (saying so), so that a machine too loaded to run them all does not fail
+		// every test that comes after.
 		setRapidDefault("rapid.checks", fmt.Sprint(checkerBatch))
 		deadline, hasDeadline := t.Deadline()
-		for i := 0; i < checkerDefaultChecks/(2*checkerBatch) && !t.Failed(); i++ {
-			if hasDeadline && time.Until(deadline) < checkerDeadlineMargin {
-				t.Logf("lifecycle checker: stopped after %d batches: less than %s is left before the test timeout",
-					i, checkerDeadlineMargin)
-				break
+		t.Run("budget", func(t *testing.T) {
+			for i := range checkerDefaultChecks / checkerBatch {
+				t.Run(fmt.Sprintf("part-%d", i), func(t *testing.T) {
+					t.Parallel()
+					if hasDeadline && time.Until(deadline) < checkerDeadlineMargin {
+						t.Skipf("less than %s is left before the test timeout", checkerDeadlineMargin)
+					}
+					rapid.Check(t, runSchedule)
+				})
 			}
-			checkBatch(t, fmt.Sprintf("budget-%d", i))
-		}
+		})
 	}
 	t.Logf("lifecycle checker: %d schedules, %d steps, %d invariant checks, in %s",
 		checkerStats.schedules.Load(), checkerStats.steps.Load(), checkerStats.checks.Load(),
