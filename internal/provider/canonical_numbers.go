@@ -2,17 +2,13 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
@@ -46,6 +42,16 @@ import (
 // before 1.15 (needsCanonicalNumbers; OpenTofu says its own version, so its releases
 // before 1.15 get it too, which changes nothing there), and it can go when Terraform
 // 1.15 is the oldest supported CLI.
+//
+// Not fixable here: a fraction written out as the exact value of a binary float whose
+// shortest decimal is shorter (2^-30 as 0.000000000931322574615478515625) fails every
+// CLI's plan with "Provider produced invalid plan" (terraform_data's apply too): cty
+// reads the configuration at 512 bits and the provider's answer at 53, and compares
+// numbers by their shortest decimal. Answering such a number as text passes the plan
+// but fails the apply ("inconsistent final plan"), as Terraform keeps the plan as
+// msgpack, at 53 bits. Nor can it be refused at validate: the same float taken from
+// another resource's attribute is at 53 bits in the configuration too, and works. The
+// rotation_trigger descriptions ask for at most 15 significant digits, or a string.
 
 // needsCanonicalNumbers says whether the CLI of version terraformVersion, as
 // ConfigureProvider tells it ("1.11.4", "1.15.0-beta1"), compares states with
@@ -186,88 +192,4 @@ func copyCanonicalN(dec *msgpack.Decoder, enc *msgpack.Encoder, changed *bool, d
 		}
 	}
 	return nil
-}
-
-// keptNumbers refuses, at validate, a number Terraform itself cannot keep through a plan
-// and an apply: a fraction that is a float64 whose shortest decimal at 53 bits is
-// another number than its exact value (2^-30 written out). Terraform sends it as a
-// float (integers go as ints or as decimal text, other fractions as text), decodes such
-// a number from the provider's answers at 53 bits and from the configuration at 512,
-// and compares them by their shortest decimal, so they differ: "Provider produced
-// invalid plan" at plan, or "inconsistent final plan" during apply, for any resource
-// (its built-in terraform_data too, on Terraform 1.11 to 1.15 and OpenTofu 1.12). A
-// number of at most 15 significant digits is always kept, and so is a string.
-type keptNumbers struct{}
-
-func (keptNumbers) Description(context.Context) string {
-	return "numbers have at most 15 significant digits, or are exactly what Terraform keeps"
-}
-
-func (v keptNumbers) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (keptNumbers) ValidateDynamic(ctx context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.IsUnderlyingValueUnknown() {
-		return
-	}
-	raw, err := req.ConfigValue.ToTerraformValue(ctx)
-	if err != nil {
-		return
-	}
-	_ = tftypes.Walk(raw, func(at *tftypes.AttributePath, v tftypes.Value) (bool, error) {
-		if text, ok := lostNumber(v); ok {
-			where := req.Path.String() + valuePath(at)
-			resp.Diagnostics.AddAttributeError(req.Path, "Number Terraform Cannot Keep",
-				fmt.Sprintf("Write the number %s in %s as a string (\"%s\"), or with at most 15 significant digits: "+
-					"Terraform reads it back as another number, %s, and would fail the plan with \"Provider produced "+
-					"invalid plan\", whatever the provider.", text, where, text, shortestText(text)))
-			return false, errors.New("stop at the first")
-		}
-		return true, nil
-	})
-}
-
-// lostNumber reports a known number whose exact decimal (text) is not its shortest at 53
-// bits: one that Terraform does not keep.
-func lostNumber(v tftypes.Value) (text string, lost bool) {
-	if !v.Type().Is(tftypes.Number) || !v.IsKnown() || v.IsNull() {
-		return "", false
-	}
-	var n big.Float
-	if err := v.As(&n); err != nil {
-		return "", false
-	}
-	f, acc := n.Float64()
-	if acc != big.Exact || n.IsInt() {
-		return "", false // sent as its decimal text, or as an int: kept
-	}
-	text, ok := exactDecimal(f)
-	return text, ok && shortestText(text) != text
-}
-
-// shortestText is the shortest decimal at 53 bits of the number whose exact text is
-// text, as cty writes a number decoded from a float.
-func shortestText(text string) string {
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		return text
-	}
-	return big.NewFloat(f).Text('f', -1)
-}
-
-// valuePath writes a path inside a value as an expression would: .name, ["key"], [0].
-func valuePath(at *tftypes.AttributePath) string {
-	var b strings.Builder
-	for _, step := range at.Steps() {
-		switch s := step.(type) {
-		case tftypes.AttributeName:
-			b.WriteString("." + string(s))
-		case tftypes.ElementKeyString:
-			fmt.Fprintf(&b, "[%q]", string(s))
-		case tftypes.ElementKeyInt:
-			fmt.Fprintf(&b, "[%d]", int64(s))
-		default: // an element of a set has no key
-			b.WriteString("[…]")
-		}
-	}
-	return b.String()
 }

@@ -6,12 +6,10 @@ import (
 	"math"
 	"math/big"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -212,82 +210,4 @@ func (readStub) ConfigureProvider(context.Context, *tfprotov6.ConfigureProviderR
 
 func (s readStub) ReadResource(context.Context, *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	return &tfprotov6.ReadResourceResponse{NewState: &tfprotov6.DynamicValue{MsgPack: bytes.Clone(s.state)}}, nil
-}
-
-// Which numbers Terraform does not keep: a float64 whose shortest decimal at 53 bits is
-// another number. cty's own comparison (RawEquals, by the shortest decimal at the
-// value's precision) tells the configuration's reading (512 bits) from the answer's
-// (53 bits) exactly for those.
-func TestLostNumber(t *testing.T) {
-	for _, text := range []string{"0.000000000931322574615478515625", "1180591620717411303424", "1.5", "0.1",
-		"9007199254740994", "-7", "18446744073709551615", "123456789012345", "1e300", "0.333333333333333"} {
-		config := cty.MustParseNumberVal(text)
-		sent := mustMsgpack(t, config) // as Terraform sends it to the provider, and the framework reads it
-		received, err := (&tfprotov6.DynamicValue{MsgPack: sent}).Unmarshal(tftypes.Number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		answered, err := ctymsgpack.Unmarshal(sent, cty.Number) // as Terraform reads the same number answered
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := !answered.RawEquals(config)
-		_, lost := lostNumber(received)
-		if lost != want {
-			t.Errorf("%s: lostNumber says %v, Terraform tells them apart: %v", text, lost, want)
-		}
-		if len(strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(text, "-"), ".", ""), "0")) <= 15 && lost {
-			t.Errorf("%s: 15 significant digits or fewer, said lost", text)
-		}
-	}
-}
-
-// mustMsgpack is v as Terraform sends it to a provider.
-func mustMsgpack(t *testing.T, v cty.Value) []byte {
-	t.Helper()
-	b, err := ctymsgpack.Marshal(v, cty.Number)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// A number Terraform cannot keep in rotation_trigger (2^-30 written out, 2^70) fails
-// every CLI's plan with "Provider produced invalid plan", or its apply with
-// "inconsistent final plan" (terraform_data too). validate names the attribute, the
-// place in its value and what to write instead, before anything is planned.
-func TestAccNumbers_lostNumberRefusedAtValidate(t *testing.T) {
-	t.Parallel()
-	e := newAccEnv(t)
-	for _, c := range []struct{ trigger, want string }{
-		{`{ list = [1.5, 0.000000000931322574615478515625] }`, `Write the number 0.000000000931322574615478515625 in rotation_trigger.list[1] as a string`},
-		{`{ a = { b = 0.0000000004656612873077392578125 } }`, `Write the number 0.0000000004656612873077392578125 in rotation_trigger.a.b as a string`},
-	} {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: e.factories(),
-			Steps: []resource.TestStep{{
-				Config:      e.tokenConfig("numbers", "rotation_trigger = "+c.trigger),
-				PlanOnly:    true,
-				ExpectError: expectMessage(c.want),
-			}},
-		})
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config:      e.rotatingConfig("rotate_every = \"30d\"\n  rotation_trigger = 0.000000000931322574615478515625"),
-			PlanOnly:    true,
-			ExpectError: expectMessage(`Write the number 0.000000000931322574615478515625 in rotation_trigger as a string`),
-		}},
-	})
-	// What is accepted: at most 15 significant digits, and strings.
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config: e.tokenConfig("numbers", `rotation_trigger = { n = 0.000000000931322, s = "0.000000000931322574615478515625", huge = 1180591620717411303424 }`),
-		}, {
-			Config:   e.tokenConfig("numbers", `rotation_trigger = { n = 0.000000000931322, s = "0.000000000931322574615478515625", huge = 1180591620717411303424 }`),
-			PlanOnly: true,
-		}},
-	})
 }

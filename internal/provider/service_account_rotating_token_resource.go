@@ -195,9 +195,9 @@ func rotatingTokenAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Any value of any type: a string, a number, a bool, a list, a map or an object. When " +
 				"it changes from one non-null value to another, the next apply rotates. A value that is unknown at " +
 				"plan (from another resource) rotates if, once known at apply, it differs from the one in state. " +
-				"Setting it (from null) or removing it rotates nothing. A fraction Terraform cannot keep exactly (more " +
-				"than 15 significant digits, such as 2^-30 written out) is refused at validate: write it as a string.",
-			Validators: []validator.Dynamic{keptNumbers{}},
+				"Setting it (from null) or removing it rotates nothing. Write a number with at most 15 significant " +
+				"digits, or as a string: Terraform itself fails the plan on some longer ones (2^-30 written out in " +
+				"full), whatever the provider.",
 		},
 	}
 	maps.Copy(attrs, rotatingTokenComputedAttributes())

@@ -399,9 +399,8 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 					"value to another, the token is renewed in place: same resource, new secret. Adding it to a token that " +
 					"had none, or removing it, renews nothing. A value not known until apply (from another resource) counts " +
 					"as a change. Wire it to `time_rotating.x.id`, a version number or a date to rotate on a schedule or " +
-					"on demand. A fraction Terraform cannot keep exactly (more than 15 significant digits, such as " +
-					"2^-30 written out) is refused at validate: write it as a string.",
-				Validators: []validator.Dynamic{keptNumbers{}},
+					"on demand. Write a number with at most 15 significant digits, or as a string: Terraform itself " +
+					"fails the plan on some longer ones (2^-30 written out in full), whatever the provider.",
 			},
 		}, tokenResultAttributes()),
 	}
