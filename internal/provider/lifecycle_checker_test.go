@@ -62,7 +62,7 @@ const checkerDefaultChecks = 2000
 // checkerBatch is how many schedules each part of the budget checks.
 const checkerBatch = 100
 
-// checkerDeadlineMargin is the time left for the package's other tests: no batch starts
+// checkerDeadlineMargin is the time left for the package's other tests: no part starts
 // after the test timeout is this close.
 const checkerDeadlineMargin = 5 * time.Minute
 

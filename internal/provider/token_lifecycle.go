@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -69,12 +70,14 @@ type renewalTiming struct{ minWait, pollFirst, pollMax time.Duration }
 var defaultRenewalTiming = renewalTiming{minWait: 10 * time.Second, pollFirst: 250 * time.Millisecond,
 	pollMax: 2 * time.Second}
 
-// timing is d's renewalTiming, the default when none was set.
+// timing is d's renewalTiming, each duration not set taken from the default (a zero
+// pause would poll in a tight loop).
 func (d *providerData) timing() renewalTiming {
-	if d.renewal == (renewalTiming{}) {
-		return defaultRenewalTiming
+	return renewalTiming{
+		minWait:   cmp.Or(d.renewal.minWait, defaultRenewalTiming.minWait),
+		pollFirst: cmp.Or(d.renewal.pollFirst, defaultRenewalTiming.pollFirst),
+		pollMax:   cmp.Or(d.renewal.pollMax, defaultRenewalTiming.pollMax),
 	}
-	return d.renewal
 }
 
 // renewalWait is how long a renewal whose outcome is unknown is watched for on the
