@@ -164,7 +164,10 @@ func (b *budget) slotAt(now time.Time) int {
 }
 
 // recentRate is the rate of what counts counts over the last budgetSlots slots,
-// counted from the first slot that had any, over at least a second.
+// counted from the first slot that had any, over at least one slot. A longer floor
+// (a second) underestimated the Console's rate when a 429 came within the first second
+// of traffic, and a cut too low climbs back slowly: a rate too high is cut again at
+// the next 429, within moments.
 func (b *budget) recentRate(now time.Time, counts *[budgetSlots]int) float64 {
 	cur := now.UnixNano() / int64(budgetSlot)
 	n, oldest := 0, cur
@@ -174,7 +177,7 @@ func (b *budget) recentRate(now time.Time, counts *[budgetSlots]int) float64 {
 			oldest = min(oldest, s)
 		}
 	}
-	span := max(time.Second, now.Sub(time.Unix(0, oldest*int64(budgetSlot))))
+	span := max(budgetSlot, now.Sub(time.Unix(0, oldest*int64(budgetSlot))))
 	return float64(n) / span.Seconds()
 }
 

@@ -77,7 +77,7 @@ func TestRateLimitedApplySucceeds(t *testing.T) {
 	for _, tc := range []struct {
 		n     int
 		limit float64
-	}{{40, 20}, {15, 5}} {
+	}{{60, 20}, {30, 5}} {
 		t.Run(fmt.Sprintf("%g per second", tc.limit), func(t *testing.T) {
 			t.Parallel()
 			rateLimitedApply(t, tc.n, tc.limit)
